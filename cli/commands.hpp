@@ -1,0 +1,9 @@
+// Subcommands of the mcsim CLI. Each returns the process exit code (0 ok, 1 check failed,
+// 2 bad input or usage).
+#pragma once
+
+namespace mcsim::cli {
+
+int cmd_decode(int argc, char** argv);
+
+}  // namespace mcsim::cli

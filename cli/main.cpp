@@ -1,0 +1,41 @@
+// mcsim command line: thin dispatch to the subcommands.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "cli/commands.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: mcsim <command> [options]\n"
+    "\n"
+    "IGMP/MLD protocol stack, simulator and capture analyser.\n"
+    "\n"
+    "commands:\n"
+    "  decode FILE...   decode IGMP/MLD messages in pcap/pcapng captures\n"
+    "\n"
+    "Run 'mcsim <command> --help' for the options of a command.\n"
+    "Exit codes: 0 ok, 1 check failed, 2 bad input or usage.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  std::string_view cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::puts("mcsim 0.1.0");
+    return 0;
+  }
+  if (cmd == "decode") return mcsim::cli::cmd_decode(argc - 2, argv + 2);
+  std::fprintf(stderr, "mcsim: unknown command '%s'\n%s", argv[1], kUsage);
+  return 2;
+}

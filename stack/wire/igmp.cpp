@@ -1,0 +1,260 @@
+#include "stack/wire/igmp.hpp"
+
+#include "stack/wire/checksum.hpp"
+#include "stack/wire/codes.hpp"
+
+namespace mcsim::wire {
+
+const char* record_type_name(std::uint8_t type) {
+  switch (type) {
+    case 1: return "MODE_IS_INCLUDE";
+    case 2: return "MODE_IS_EXCLUDE";
+    case 3: return "CHANGE_TO_INCLUDE_MODE";
+    case 4: return "CHANGE_TO_EXCLUDE_MODE";
+    case 5: return "ALLOW_NEW_SOURCES";
+    case 6: return "BLOCK_OLD_SOURCES";
+    default: return "UNKNOWN";
+  }
+}
+
+namespace {
+
+constexpr std::size_t kIgmpMinLen = 8;
+constexpr std::size_t kIgmpv3QueryMinLen = 12;  // RFC 9776 §4.1
+constexpr std::size_t kIgmpv3RecordHdrLen = 8;  // RFC 9776 §4.2.4
+
+bool decode_query(Bytes p, IgmpMessage& out) {
+  out.kind = MsgKind::Query;
+  out.max_resp_code = p[1];
+  out.group = Ipv4Addr::from_bytes(p.data() + 4);
+  // RFC 9776 §7.1: the query version is decided by length and Max Resp Code.
+  if (p.size() == kIgmpMinLen) {
+    out.version = p[1] == 0 ? 1 : 2;
+    out.length = kIgmpMinLen;
+    return true;
+  }
+  if (p.size() < kIgmpv3QueryMinLen) {
+    out.errors.add(WireError::BadQueryLength);  // RFC 9776 §7.1: MUST be silently ignored
+    out.length = static_cast<std::uint32_t>(p.size());
+    return false;
+  }
+  out.version = 3;
+  out.resv = static_cast<std::uint8_t>(p[8] >> 4);
+  out.s_flag = (p[8] & 0x08) != 0;  // RFC 9776 §4.1.5
+  out.qrv = p[8] & 0x07;            // RFC 9776 §4.1.6
+  out.qqic = p[9];                  // RFC 9776 §4.1.7
+  out.num_sources_field = load_be16(p.data() + 10);  // RFC 9776 §4.1.8
+  std::size_t avail = (p.size() - kIgmpv3QueryMinLen) / 4;
+  std::size_t n = out.num_sources_field;
+  if (n > avail) {
+    out.errors.add(WireError::BadSourceCount);
+    n = avail;
+  }
+  out.sources.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) out.sources.push_back(Ipv4Addr::from_bytes(p.data() + 12 + 4 * i));
+  out.length = static_cast<std::uint32_t>(kIgmpv3QueryMinLen + 4 * std::size_t{out.num_sources_field});
+  return true;
+}
+
+bool decode_v3_report(Bytes p, IgmpMessage& out) {
+  out.kind = MsgKind::V3Report;
+  out.version = 3;
+  out.num_records_field = load_be16(p.data() + 6);  // RFC 9776 §4.2.3
+  std::size_t off = kIgmpMinLen;
+  for (std::size_t r = 0; r < out.num_records_field; ++r) {
+    if (off + kIgmpv3RecordHdrLen > p.size()) {
+      out.errors.add(WireError::Truncated);
+      break;
+    }
+    GroupRecord<Ipv4Addr> rec;
+    rec.type = p[off];
+    rec.aux_words = p[off + 1];
+    std::uint16_t nsrc = load_be16(p.data() + off + 2);
+    rec.group = Ipv4Addr::from_bytes(p.data() + off + 4);
+    if (rec.type < 1 || rec.type > 6) out.errors.add(WireError::BadRecordType);
+    off += kIgmpv3RecordHdrLen;
+    std::size_t avail = (p.size() - off) / 4;
+    std::size_t n = nsrc;
+    if (n > avail) {
+      out.errors.add(WireError::BadSourceCount);
+      n = avail;
+    }
+    rec.num_sources = static_cast<std::uint16_t>(n);
+    rec.first_source = static_cast<std::uint32_t>(out.record_sources.size());
+    for (std::size_t i = 0; i < n; ++i) out.record_sources.push_back(Ipv4Addr::from_bytes(p.data() + off + 4 * i));
+    off += 4 * n;
+    rec.aux_offset = static_cast<std::uint32_t>(out.aux.size());
+    if (n < nsrc) {
+      out.records.push_back(rec);
+      off = p.size() + 4 * (nsrc - n);  // claimed length, for the length figure
+      break;
+    }
+    std::size_t aux_len = std::size_t{rec.aux_words} * 4;  // RFC 9776 §4.2.6
+    if (off + aux_len > p.size()) {
+      out.errors.add(WireError::Truncated);
+      out.aux.insert(out.aux.end(), p.begin() + static_cast<std::ptrdiff_t>(off), p.end());
+      out.records.push_back(rec);
+      off += aux_len;
+      break;
+    }
+    out.aux.insert(out.aux.end(), p.begin() + static_cast<std::ptrdiff_t>(off),
+                   p.begin() + static_cast<std::ptrdiff_t>(off + aux_len));
+    off += aux_len;
+    out.records.push_back(rec);
+  }
+  out.length = static_cast<std::uint32_t>(off);
+  return true;
+}
+
+}  // namespace
+
+bool decode_igmp(Bytes p, IgmpMessage& out) {
+  out.clear();
+  if (p.size() < kIgmpMinLen) {
+    out.errors.add(WireError::Truncated);
+    if (!p.empty()) out.type = p[0];
+    out.length = static_cast<std::uint32_t>(p.size());
+    return false;
+  }
+  out.type = p[0];
+  out.checksum = load_be16(p.data() + 2);
+  // RFC 9776 §4.1.2 / RFC 2236 §2.3: the checksum covers the whole IP payload.
+  out.checksum_ok = inet_checksum(p) == 0;
+  if (!out.checksum_ok) out.errors.add(WireError::BadChecksum);
+  bool usable = true;
+  switch (p[0]) {
+    case igmp_type::kQuery:
+      usable = decode_query(p, out);
+      break;
+    case igmp_type::kV1Report:
+      out.kind = MsgKind::V1Report;
+      out.version = 1;
+      out.group = Ipv4Addr::from_bytes(p.data() + 4);
+      out.length = kIgmpMinLen;
+      break;
+    case igmp_type::kV2Report:
+    case igmp_type::kV2Leave:
+      out.kind = p[0] == igmp_type::kV2Report ? MsgKind::V2Report : MsgKind::Leave;
+      out.version = 2;
+      out.max_resp_code = p[1];
+      out.group = Ipv4Addr::from_bytes(p.data() + 4);
+      out.length = kIgmpMinLen;
+      break;
+    case igmp_type::kV3Report:
+      usable = decode_v3_report(p, out);
+      break;
+    case igmp_type::kDvmrp:
+    case igmp_type::kPimV1:
+    case igmp_type::kMtraceResponse:
+    case igmp_type::kMtrace:
+    case igmp_type::kRgmpLeave:
+    case igmp_type::kRgmpJoin:
+    case igmp_type::kRgmpBye:
+    case igmp_type::kRgmpHello:
+      out.kind = MsgKind::Other;
+      out.max_resp_code = p[1];
+      out.group = Ipv4Addr::from_bytes(p.data() + 4);
+      out.length = static_cast<std::uint32_t>(p.size());
+      break;
+    default:
+      out.kind = MsgKind::Other;
+      out.errors.add(WireError::UnknownType);
+      out.length = static_cast<std::uint32_t>(p.size());
+      break;
+  }
+  // RFC 2236 §2.5 lets v1/v2 messages be longer than 8 bytes (ignored past them); we still
+  // report the extra bytes so a conformance check can see them.
+  if (usable && out.length < p.size()) out.errors.add(WireError::TrailingBytes);
+  return usable;
+}
+
+void encode_igmp(const IgmpMessage& msg, std::vector<std::uint8_t>& out) {
+  const std::size_t start = out.size();
+  ByteWriter w(out);
+  switch (msg.kind) {
+    case MsgKind::Query:
+      w.u8(igmp_type::kQuery);
+      // RFC 2236 §4: an IGMPv1 query carries Max Resp Code 0.
+      w.u8(msg.version == 1 ? 0 : static_cast<std::uint8_t>(msg.max_resp_code));
+      w.u16(0);
+      w.bytes(msg.group.b);
+      if (msg.version >= 3) {
+        w.u8(static_cast<std::uint8_t>((msg.resv << 4) | (msg.s_flag ? 0x08 : 0) | (msg.qrv & 0x07)));
+        w.u8(msg.qqic);
+        w.u16(static_cast<std::uint16_t>(msg.sources.size()));
+        for (const auto& s : msg.sources) w.bytes(s.b);
+      }
+      break;
+    case MsgKind::V3Report:
+      w.u8(igmp_type::kV3Report);
+      w.u8(0);
+      w.u16(0);
+      w.u16(0);
+      w.u16(static_cast<std::uint16_t>(msg.records.size()));
+      for (const auto& r : msg.records) {
+        w.u8(r.type);
+        w.u8(r.aux_words);
+        w.u16(r.num_sources);
+        w.bytes(r.group.b);
+        for (const auto& s : msg.sources_of(r)) w.bytes(s.b);
+        w.bytes(msg.aux_of(r));
+      }
+      break;
+    default:
+      w.u8(msg.type != 0 ? msg.type
+                         : (msg.kind == MsgKind::V1Report  ? igmp_type::kV1Report
+                            : msg.kind == MsgKind::Leave   ? igmp_type::kV2Leave
+                                                           : igmp_type::kV2Report));
+      w.u8(static_cast<std::uint8_t>(msg.max_resp_code));
+      w.u16(0);
+      w.bytes(msg.group.b);
+      break;
+  }
+  std::uint16_t ck = inet_checksum(Bytes(out.data() + start, out.size() - start));
+  store_be16(out.data() + start + 2, ck);
+}
+
+std::uint32_t igmp_max_resp_ms(const IgmpMessage& msg) {
+  if (msg.kind == MsgKind::Query && msg.version == 1) return 0;
+  if (msg.kind == MsgKind::Query && msg.version == 3) return decode_code8(static_cast<std::uint8_t>(msg.max_resp_code)) * 100;
+  return std::uint32_t{msg.max_resp_code} * 100;
+}
+
+IgmpMessage igmp_query(std::uint8_t version, Ipv4Addr group, std::uint8_t max_resp_code, bool s_flag, std::uint8_t qrv,
+                       std::uint8_t qqic, std::span<const Ipv4Addr> sources) {
+  IgmpMessage m;
+  m.kind = MsgKind::Query;
+  m.type = igmp_type::kQuery;
+  m.version = version;
+  m.group = group;
+  m.max_resp_code = max_resp_code;
+  m.s_flag = s_flag;
+  m.qrv = qrv;
+  m.qqic = qqic;
+  m.sources.assign(sources.begin(), sources.end());
+  m.num_sources_field = static_cast<std::uint16_t>(sources.size());
+  return m;
+}
+
+IgmpMessage igmp_simple(std::uint8_t type, Ipv4Addr group, std::uint8_t code) {
+  IgmpMessage m;
+  m.type = type;
+  m.kind = type == igmp_type::kV1Report   ? MsgKind::V1Report
+           : type == igmp_type::kV2Report ? MsgKind::V2Report
+           : type == igmp_type::kV2Leave  ? MsgKind::Leave
+                                          : MsgKind::Other;
+  m.version = type == igmp_type::kV1Report ? 1 : 2;
+  m.group = group;
+  m.max_resp_code = code;
+  return m;
+}
+
+IgmpMessage igmpv3_report() {
+  IgmpMessage m;
+  m.kind = MsgKind::V3Report;
+  m.type = igmp_type::kV3Report;
+  m.version = 3;
+  return m;
+}
+
+}  // namespace mcsim::wire
