@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Sets everything up, then runs every test: the release build's suites, then the same suites
+# under AddressSanitizer + UndefinedBehaviorSanitizer. Exit status is non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh default asan
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+echo "== tests (build/) =="
+ctest --preset default
+echo "== tests under ASan+UBSan (build-asan/) =="
+ctest --preset asan
