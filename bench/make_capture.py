@@ -335,12 +335,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", "--count", type=int, default=1_000_000, help="frames to write (default 1000000)")
     ap.add_argument("--pcaps", default=DEFAULT_PCAPS, help="directory of source captures (default %(default)s)")
-    ap.add_argument("-o", "--output", default=os.path.join(HERE, "out", "igmp_mld_1m.pcap"))
+    ap.add_argument("-o", "--output", help="output file (default bench/out/igmp_mld_<N>.pcap)")
     ap.add_argument("--builtin", action="store_true", help="use only the built-in frames")
     ap.add_argument("--mix", choices=("kinds", "frames"), default="kinds",
                     help="kinds: equal share per message kind (default); frames: each unique frame once per cycle")
     args = ap.parse_args(argv)
 
+    if not args.output:
+        args.output = os.path.join(HERE, "out", f"igmp_mld_{args.count}.pcap")
     frames = [] if args.builtin or not os.path.isdir(args.pcaps) else collect(args.pcaps)
     source = args.pcaps
     if not frames:
