@@ -43,10 +43,14 @@ bool decode_ip_datagram(Bytes d, DecodedPacket& out) {
 }
 
 bool decode_ethernet_frame(Bytes frame, DecodedPacket& out) {
+  // Reset first so a reused DecodedPacket never reports the previous frame's message or errors.
+  out.proto = PacketProto::None;
+  out.usable = false;
+  out.errors.clear();
+  out.ip_payload_len = 0;
   EthernetHeader eth;
   Bytes payload;
-  ErrorSet errs;
-  if (!parse_ethernet(frame, eth, payload, errs)) return false;
+  if (!parse_ethernet(frame, eth, payload, out.errors)) return false;  // e.g. Truncated tag
   if (eth.ethertype != kEtherTypeIpv4 && eth.ethertype != kEtherTypeIpv6) return false;
   return decode_ip_datagram(payload, out);
 }
@@ -84,6 +88,7 @@ Ipv4Header igmp_ip_header(Ipv4Addr src, Ipv4Addr dst) {
   Ipv4Header h;
   h.tos = 0xC0;  // RFC 9776 §4: Internetwork Control precedence
   h.ttl = 1;
+  h.df = true;   // as Linux sends it (igmp.c sets IP_DF); IGMP is never fragmented
   h.router_alert = true;
   h.protocol = kProtoIgmp;
   h.src = src;
