@@ -1,7 +1,11 @@
 #include "pcap/format.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
+#include <iterator>
+#include <type_traits>
 
 #include "stack/wire/codes.hpp"
 
@@ -19,6 +23,184 @@ void append_uint(std::string& out, std::uint64_t v) {
   out.append(buf, r.ptr);
 }
 
+// ---- Raw writers for the JSON hot path: the message is written through a char pointer
+// into a stack buffer and appended to `out` in one piece (no per-character push_back, no
+// zero-filling resize, no allocation once `out` has the capacity; the CLI reserves it).
+// Output is byte-identical to the Ipv4Addr/Ipv6Addr::append_to based rendering.
+
+/// Staging buffer in front of a std::string.
+class Scratch {
+ public:
+  explicit Scratch(std::string& out) : out_(out) {}
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  ~Scratch() { flush(); }
+  /// Room for `n` (<= kSize) more bytes; returns where to write them. Pass the end of what
+  /// was written to done().
+  char* need(std::size_t n) {
+    if (static_cast<std::size_t>(buf_ + kSize - p_) < n) flush();
+    return p_;
+  }
+  void done(char* end) { p_ = end; }
+  void flush() {
+    out_.append(buf_, static_cast<std::size_t>(p_ - buf_));
+    p_ = buf_;
+  }
+  static constexpr std::size_t kSize = 2048;
+
+ private:
+  std::string& out_;
+  char* p_ = buf_;
+  char buf_[kSize];
+};
+
+template <std::size_t N>
+char* put(char* p, const char (&lit)[N]) {
+  std::memcpy(p, lit, N - 1);
+  return p + N - 1;
+}
+char* put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+/// "0".."255" as 4-byte cells: 3 characters (left-aligned) + length.
+struct DecimalTable {
+  char cell[256][4];
+  constexpr DecimalTable() : cell{} {
+    for (unsigned v = 0; v < 256; ++v) {
+      char* c = cell[v];
+      unsigned n = 0;
+      if (v >= 100) c[n++] = static_cast<char>('0' + v / 100);
+      if (v >= 10) c[n++] = static_cast<char>('0' + (v / 10) % 10);
+      c[n++] = static_cast<char>('0' + v % 10);
+      c[3] = static_cast<char>(n);
+    }
+  }
+};
+constexpr DecimalTable kDecimal;
+
+/// Writes 0..255 in decimal (may write up to 4 bytes; returns the end of the digits).
+char* put_u8_decimal(char* p, unsigned v) {
+  std::memcpy(p, kDecimal.cell[v], 4);
+  return p + kDecimal.cell[v][3];
+}
+
+char* put_uint(char* p, std::uint64_t v) {
+  if (v < 256) return put_u8_decimal(p, static_cast<unsigned>(v));  // ttl, tos, qrv, ...
+  return std::to_chars(p, p + 20, v).ptr;
+}
+
+constexpr std::size_t kMaxV4 = 16;  // 15 + the spare byte put_u8_decimal may write
+constexpr std::size_t kMaxV6 = 46;  // ffff:...:ffff or ::ffff:255.255.255.255 with slack
+
+char* put_addr(char* p, const Ipv4Addr& a) {
+  p = put_u8_decimal(p, a.b[0]);
+  for (int i = 1; i < 4; ++i) {
+    *p++ = '.';
+    p = put_u8_decimal(p, a.b[i]);
+  }
+  return p;
+}
+
+/// RFC 5952 text form, the same algorithm as Ipv6Addr::append_to (stack/addr.cpp).
+char* put_addr(char* p, const Ipv6Addr& a) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint16_t w[8];
+  for (int i = 0; i < 8; ++i) w[i] = static_cast<std::uint16_t>((a.b[2 * i] << 8) | a.b[2 * i + 1]);
+  // RFC 5952 §5: IPv4-mapped addresses use the mixed notation.
+  const bool mapped = w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0xFFFF;
+  const int ngroups = mapped ? 6 : 8;
+  // RFC 5952 §4.2: compress the longest run (>= 2) of zero groups, the first one on a tie.
+  int best_start = -1, best_len = 0;
+  for (int i = 0; i < ngroups;) {
+    if (w[i] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < ngroups && w[j] == 0) ++j;
+    if (j - i > best_len) {
+      best_len = j - i;
+      best_start = i;
+    }
+    i = j;
+  }
+  if (best_len < 2) best_start = -1;
+  for (int i = 0; i < ngroups; ++i) {
+    if (i == best_start) {
+      *p++ = ':';
+      *p++ = ':';
+      i += best_len - 1;
+      continue;
+    }
+    if (i > 0 && !(best_start >= 0 && i == best_start + best_len)) *p++ = ':';
+    // RFC 5952 §4.1 / §4.3: no leading zeros, lowercase.
+    const unsigned v = w[i];
+    if (v >= 0x1000) *p++ = kHex[v >> 12];
+    if (v >= 0x100) *p++ = kHex[(v >> 8) & 0xF];
+    if (v >= 0x10) *p++ = kHex[(v >> 4) & 0xF];
+    *p++ = kHex[v & 0xF];
+  }
+  if (mapped) {
+    if (best_start < 0 || best_start + best_len != 6) *p++ = ':';
+    p = put_addr(p, Ipv4Addr(a.b[12], a.b[13], a.b[14], a.b[15]));
+  }
+  return p;
+}
+
+template <class A>
+constexpr std::size_t max_addr_len() {
+  return std::is_same_v<A, Ipv4Addr> ? kMaxV4 : kMaxV6;
+}
+
+template <class A>
+char* put_json_addr(char* p, const A& a) {
+  *p++ = '"';
+  p = put_addr(p, a);
+  *p++ = '"';
+  return p;
+}
+
+/// `["a","b",...]`, written in chunks that fit the staging buffer.
+template <class A, class Range>
+void put_json_addr_list(Scratch& o, const Range& r) {
+  constexpr std::size_t kPer = max_addr_len<A>() + 3;
+  constexpr std::size_t kChunk = 32;
+  static_assert(kChunk * kPer + 2 <= Scratch::kSize);
+  std::size_t n = static_cast<std::size_t>(std::end(r) - std::begin(r));
+  auto it = std::begin(r);
+  char* p = o.need(1 + std::min(n, kChunk) * kPer + 1);
+  *p++ = '[';
+  bool first = true;
+  while (n) {
+    const std::size_t k = std::min(n, kChunk);
+    for (std::size_t i = 0; i < k; ++i, ++it) {
+      if (!first) *p++ = ',';
+      first = false;
+      p = put_json_addr(p, *it);
+    }
+    n -= k;
+    if (n) {
+      o.done(p);
+      p = o.need(std::min(n, kChunk) * kPer + 1);
+    }
+  }
+  *p++ = ']';
+  o.done(p);
+}
+
+char* put_time(char* p, const Frame& f) {
+  if (f.ts_sec < 0) *p++ = '-';
+  p = put_uint(p, static_cast<std::uint64_t>(f.ts_sec < 0 ? -f.ts_sec : f.ts_sec));
+  *p++ = '.';
+  std::uint32_t ns = f.ts_nsec;
+  for (int i = 8; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + ns % 10);
+    ns /= 10;
+  }
+  return p + 9;
+}
+
 void append_time(std::string& out, const Frame& f) {
   if (f.ts_sec < 0) out.push_back('-');
   append_uint(out, static_cast<std::uint64_t>(f.ts_sec < 0 ? -f.ts_sec : f.ts_sec));
@@ -33,40 +215,19 @@ void append_time(std::string& out, const Frame& f) {
 }
 
 template <class A>
-void append_addr(std::string& out, const A& a) {
-  a.append_to(out);
-}
-
-template <class A>
-void append_json_addr(std::string& out, const A& a) {
-  out.push_back('"');
-  a.append_to(out);
-  out.push_back('"');
-}
-
-template <class A, class Range>
-void append_json_addr_list(std::string& out, const Range& r) {
-  out.push_back('[');
-  bool first = true;
-  for (const A& a : r) {
-    if (!first) out.push_back(',');
-    first = false;
-    append_json_addr(out, a);
-  }
-  out.push_back(']');
-}
-
-template <class A>
-void append_json_message(std::string& out, const wire::Message<A>& m, bool usable, bool is_mld) {
+void put_json_message(Scratch& o, const wire::Message<A>& m, bool usable, bool is_mld) {
+  constexpr std::size_t kAddr = max_addr_len<A>() + 2;
   const bool is_query = m.kind == MsgKind::Query;
+  // Fixed-size fields first: at most ~160 bytes + one address.
+  char* p = o.need(192 + kAddr);
   if (is_query && usable) {
-    out += ",\"version\":";
-    append_uint(out, m.version);
+    p = put(p, ",\"version\":");
+    p = put_uint(p, m.version);
   }
   if (m.kind != MsgKind::V3Report && (usable || m.errors.has(wire::WireError::BadQueryLength))) {
     if (m.kind != MsgKind::Other) {
-      out += ",\"group\":";
-      append_json_addr(out, m.group);
+      p = put(p, ",\"group\":");
+      p = put_json_addr(p, m.group);
     }
   }
   if (is_query && usable) {
@@ -76,38 +237,45 @@ void append_json_message(std::string& out, const wire::Message<A>& m, bool usabl
     else
       ms = m.version == 1 ? 0 : m.version == 2 ? m.max_resp_code * 100u
                                                 : wire::decode_code8(static_cast<std::uint8_t>(m.max_resp_code)) * 100u;
-    out += ",\"max_resp_ms\":";
-    append_uint(out, ms);
+    p = put(p, ",\"max_resp_ms\":");
+    p = put_uint(p, ms);
     if ((is_mld && m.version == 2) || (!is_mld && m.version == 3)) {
-      out += m.s_flag ? ",\"s_flag\":true" : ",\"s_flag\":false";
-      out += ",\"qrv\":";
-      append_uint(out, m.qrv);
-      out += ",\"qqi_s\":";
-      append_uint(out, wire::decode_qqic(m.qqic));  // RFC 9776 §4.1.7 / RFC 9777 §5.1.9
-      out += ",\"sources\":";
-      append_json_addr_list<A>(out, m.sources);
+      p = m.s_flag ? put(p, ",\"s_flag\":true") : put(p, ",\"s_flag\":false");
+      p = put(p, ",\"qrv\":");
+      p = put_uint(p, m.qrv);
+      p = put(p, ",\"qqi_s\":");
+      p = put_uint(p, wire::decode_qqic(m.qqic));  // RFC 9776 §4.1.7 / RFC 9777 §5.1.9
+      p = put(p, ",\"sources\":");
+      o.done(p);
+      put_json_addr_list<A>(o, m.sources);
+      return;
     }
   }
   if (m.kind == MsgKind::V3Report) {
-    out += ",\"records\":[";
+    p = put(p, ",\"records\":[");
     bool first = true;
     for (const auto& r : m.records) {
-      if (!first) out.push_back(',');
+      o.done(p);
+      p = o.need(96 + kAddr);
+      if (!first) *p++ = ',';
       first = false;
-      out += "{\"type\":";
-      append_uint(out, r.type);
-      out += ",\"type_name\":\"";
-      out += wire::record_type_name(r.type);
-      out += "\",\"group\":";
-      append_json_addr(out, r.group);
-      out += ",\"sources\":";
-      append_json_addr_list<A>(out, m.sources_of(r));
-      out += ",\"aux_len\":";
-      append_uint(out, r.aux_words);
-      out.push_back('}');
+      p = put(p, "{\"type\":");
+      p = put_uint(p, r.type);
+      p = put(p, ",\"type_name\":\"");
+      p = put(p, std::string_view(wire::record_type_name(r.type)));
+      p = put(p, "\",\"group\":");
+      p = put_json_addr(p, r.group);
+      p = put(p, ",\"sources\":");
+      o.done(p);
+      put_json_addr_list<A>(o, m.sources_of(r));
+      p = o.need(32);
+      p = put(p, ",\"aux_len\":");
+      p = put_uint(p, r.aux_words);
+      *p++ = '}';
     }
-    out.push_back(']');
+    *p++ = ']';
   }
+  o.done(p);
 }
 
 const char* summary_name(const DecodedPacket& p) {
@@ -262,57 +430,65 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-void append_json(std::string& out, const Frame& f, const DecodedPacket& p) {
-  out += "{\"frame\":";
-  append_uint(out, f.number);
-  out += ",\"time\":";
-  append_time(out, f);
-  const bool v4 = p.family == Family::V4;
-  out += v4 ? ",\"ip\":4,\"src\":" : ",\"ip\":6,\"src\":";
+void append_json(std::string& out, const Frame& f, const DecodedPacket& pkt) {
+  // Frame and IP part: bounded (~130 bytes + two addresses), written in one go.
+  Scratch o(out);
+  char* p = o.need(160 + 2 * (kMaxV6 + 2));
+  p = put(p, "{\"frame\":");
+  p = put_uint(p, f.number);
+  p = put(p, ",\"time\":");
+  p = put_time(p, f);
+  const bool v4 = pkt.family == Family::V4;
+  p = v4 ? put(p, ",\"ip\":4,\"src\":") : put(p, ",\"ip\":6,\"src\":");
   if (v4) {
-    append_json_addr(out, p.ip4.src);
-    out += ",\"dst\":";
-    append_json_addr(out, p.ip4.dst);
-    out += ",\"ttl\":";
-    append_uint(out, p.ip4.ttl);
-    out += p.ip4.router_alert ? ",\"router_alert\":true" : ",\"router_alert\":false";
-    out += ",\"tos\":";
-    append_uint(out, p.ip4.tos);
+    p = put_json_addr(p, pkt.ip4.src);
+    p = put(p, ",\"dst\":");
+    p = put_json_addr(p, pkt.ip4.dst);
+    p = put(p, ",\"ttl\":");
+    p = put_uint(p, pkt.ip4.ttl);
+    p = pkt.ip4.router_alert ? put(p, ",\"router_alert\":true") : put(p, ",\"router_alert\":false");
+    p = put(p, ",\"tos\":");
+    p = put_uint(p, pkt.ip4.tos);
   } else {
-    append_json_addr(out, p.ip6.src);
-    out += ",\"dst\":";
-    append_json_addr(out, p.ip6.dst);
-    out += ",\"ttl\":";
-    append_uint(out, p.ip6.hop_limit);
-    out += p.ip6.router_alert ? ",\"router_alert\":true" : ",\"router_alert\":false";
+    p = put_json_addr(p, pkt.ip6.src);
+    p = put(p, ",\"dst\":");
+    p = put_json_addr(p, pkt.ip6.dst);
+    p = put(p, ",\"ttl\":");
+    p = put_uint(p, pkt.ip6.hop_limit);
+    p = pkt.ip6.router_alert ? put(p, ",\"router_alert\":true") : put(p, ",\"router_alert\":false");
   }
-  out += ",\"kind\":\"";
-  out += message_kind_name(p);
-  out.push_back('"');
+  p = put(p, ",\"kind\":\"");
+  p = put(p, std::string_view(message_kind_name(pkt)));
+  *p++ = '"';
   bool checksum_ok;
-  if (p.proto == PacketProto::Igmp) {
-    if (p.igmp.kind == MsgKind::Other) {
-      out += ",\"igmp_type\":";
-      append_uint(out, p.igmp.type);
+  if (pkt.proto == PacketProto::Igmp) {
+    if (pkt.igmp.kind == MsgKind::Other) {
+      p = put(p, ",\"igmp_type\":");
+      p = put_uint(p, pkt.igmp.type);
     }
-    append_json_message(out, p.igmp, p.usable, false);
-    checksum_ok = p.igmp.checksum_ok;
+    o.done(p);
+    put_json_message(o, pkt.igmp, pkt.usable, false);
+    checksum_ok = pkt.igmp.checksum_ok;
   } else {
-    append_json_message(out, p.mld, p.usable, true);
-    checksum_ok = p.mld.checksum_ok;
+    o.done(p);
+    put_json_message(o, pkt.mld, pkt.usable, true);
+    checksum_ok = pkt.mld.checksum_ok;
   }
-  out += checksum_ok ? ",\"checksum_ok\":true" : ",\"checksum_ok\":false";
-  out += ",\"errors\":[";
+  // Tail: checksum flag and the error ids (at most kCount of them, each < 32 bytes).
+  p = o.need(48 + static_cast<std::size_t>(wire::WireError::kCount) * 32);
+  p = checksum_ok ? put(p, ",\"checksum_ok\":true") : put(p, ",\"checksum_ok\":false");
+  p = put(p, ",\"errors\":[");
   bool first = true;
-  p.errors.for_each([&](wire::WireError e) {
-    if (!first) out.push_back(',');
+  pkt.errors.for_each([&](wire::WireError e) {
+    if (!first) *p++ = ',';
     first = false;
-    out.push_back('"');
-    out += wire::error_id(e);
-    out.push_back('"');
+    *p++ = '"';
+    p = put(p, std::string_view(wire::error_id(e)));
+    *p++ = '"';
   });
-  out += "]}";
-}
+  p = put(p, "]}");
+  o.done(p);
+}  // ~Scratch appends to out
 
 void append_text(std::string& out, const Frame& f, const DecodedPacket& p) {
   char buf[32];
