@@ -3,6 +3,7 @@
 // scenarios/captures/linux-join-leave.pcap, recorded by scripts/make-linux-capture.sh
 // (frame numbers below refer to that file).
 #include "stack/host/host_iface.hpp"
+#include "stack/host/host_stack.hpp"
 
 #include <gtest/gtest.h>
 
@@ -379,6 +380,43 @@ TEST(HostDeterminism, SameSeedSameSchedule) {
   };
   EXPECT_EQ(schedule(3), schedule(3));
   EXPECT_NE(schedule(3), schedule(4));
+}
+
+}  // namespace
+}  // namespace mcsim::host
+
+namespace mcsim::host {
+namespace {
+
+// The socket layer drives the engine: seed 000's any-source flow (join, block, close) on a
+// socket gives TO_EX{}, BLOCK{S}, TO_IN{} (RFC 9776 §3.2 merge, §5.1 records).
+TEST(HostStackTest, SocketCallsReachTheEngine) {
+  Rng rng{5};
+  HostStack stack(api::Profile::windows(), HostConfig{}, HostConfig{}, rng);
+  const Ipv4Addr addr = *Ipv4Addr::parse("10.0.0.2");
+  const auto ifx = stack.add_interface("eth0", std::span<const Ipv4Addr>(&addr, 1));
+  std::vector<std::uint8_t> got;
+  Time now = 0;
+  auto drain = [&](Time until) {
+    for (int guard = 0; guard < 100; ++guard) {
+      while (auto o = stack.poll_output(now)) got.push_back(std::get<HostOutput<Ipv4Traits>>(o->out).msg.records.at(0).type);
+      auto d = stack.next_deadline();
+      if (!d || *d > until) break;
+      now = std::max(now, *d);
+    }
+    now = until;
+  };
+  const auto sock = stack.sockets(0).open(Family::V4);
+  api::MembershipReq<Ipv4Addr> req{*Ipv4Addr::parse("239.1.1.1"), {}, api::IfRef::with_index(ifx)};
+  ASSERT_TRUE(stack.sockets(0).set_option(sock, api::Option::IpAddMembership, req).ok());
+  drain(seconds(5));
+  req.source = *Ipv4Addr::parse("10.0.0.5");
+  ASSERT_TRUE(stack.sockets(seconds(5)).set_option(sock, api::Option::IpBlockSource, req).ok());
+  drain(seconds(10));
+  ASSERT_TRUE(stack.sockets(seconds(10)).close(sock).ok());
+  drain(seconds(20));
+  EXPECT_EQ(got, (std::vector<std::uint8_t>{4, 4, 6, 6, 3, 3}));  // TO_EX x2, BLOCK x2, TO_IN x2
+  EXPECT_EQ(stack.igmp(ifx).group_count(), 0u);
 }
 
 }  // namespace

@@ -1,0 +1,46 @@
+#include "stack/host/host_stack.hpp"
+
+namespace mcsim::host {
+
+HostStack::HostStack(api::Profile profile, HostConfig igmp_cfg, HostConfig mld_cfg, Rng& rng)
+    : api_(std::move(profile)), igmp_cfg_(igmp_cfg), mld_cfg_(mld_cfg), rng_(rng) {
+  ifaces_.resize(1);
+  api_.set_listener(this);
+}
+
+api::IfIndex HostStack::add_interface(std::string_view name, std::span<const Ipv4Addr> ipv4, bool ipv6) {
+  const api::IfIndex i = api_.add_interface(name, ipv4, ipv6);
+  if (ifaces_.size() <= i) ifaces_.resize(i + 1);
+  ifaces_[i].igmp = std::make_unique<IgmpHost>(igmp_cfg_, rng_);
+  ifaces_[i].mld = std::make_unique<MldHost>(mld_cfg_, rng_);
+  return i;
+}
+
+void HostStack::on_state_change(const api::IfaceStateChange<Ipv4Addr>& c) {
+  if (c.ifindex < ifaces_.size() && ifaces_[c.ifindex].igmp) ifaces_[c.ifindex].igmp->set_state(c.group, c.new_state, now_);
+}
+
+void HostStack::on_state_change(const api::IfaceStateChange<Ipv6Addr>& c) {
+  if (c.ifindex < ifaces_.size() && ifaces_[c.ifindex].mld) ifaces_[c.ifindex].mld->set_state(c.group, c.new_state, now_);
+}
+
+std::optional<StackOutput> HostStack::poll_output(Time now) {
+  for (api::IfIndex i = 1; i < ifaces_.size(); ++i) {
+    if (!ifaces_[i].igmp) continue;
+    if (auto o = ifaces_[i].igmp->poll_output(now)) return StackOutput{i, std::move(*o)};
+    if (auto o = ifaces_[i].mld->poll_output(now)) return StackOutput{i, std::move(*o)};
+  }
+  return std::nullopt;
+}
+
+std::optional<Time> HostStack::next_deadline() const {
+  std::optional<Time> best;
+  for (const auto& f : ifaces_) {
+    if (!f.igmp) continue;
+    for (auto d : {f.igmp->next_deadline(), f.mld->next_deadline()})
+      if (d && (!best || *d < *best)) best = d;
+  }
+  return best;
+}
+
+}  // namespace mcsim::host

@@ -1,0 +1,62 @@
+// A host's whole multicast stack: the socket-option layer (stack/api) plus one IGMP and
+// one MLD engine per interface, wired so that every interface-state change made by a
+// socket call reaches the engine of that interface (RFC 9776 §3.2 -> §5.1).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "stack/api/socket_api.hpp"
+#include "stack/host/host_iface.hpp"
+
+namespace mcsim::host {
+
+struct StackOutput {
+  api::IfIndex ifindex = 0;
+  std::variant<HostOutput<Ipv4Traits>, HostOutput<Ipv6Traits>> out;
+};
+
+class HostStack final : private api::StateListener {
+ public:
+  HostStack(api::Profile profile, HostConfig igmp_cfg, HostConfig mld_cfg, Rng& rng);
+  HostStack(const HostStack&) = delete;
+  HostStack& operator=(const HostStack&) = delete;
+
+  api::IfIndex add_interface(std::string_view name, std::span<const Ipv4Addr> ipv4 = {}, bool ipv6 = true);
+
+  /// The socket layer, with the virtual time of the calls about to be made.
+  api::SocketApi& sockets(Time now) {
+    now_ = now;
+    return api_;
+  }
+  const api::SocketApi& sockets() const { return api_; }
+  IgmpHost& igmp(api::IfIndex i) { return *ifaces_.at(i).igmp; }
+  MldHost& mld(api::IfIndex i) { return *ifaces_.at(i).mld; }
+
+  /// A received IGMP or MLD message on interface `i`.
+  void handle(api::IfIndex i, const wire::IgmpMessage& m, Time now) { igmp(i).handle(m, now); }
+  void handle(api::IfIndex i, const wire::MldMessage& m, Time now) { mld(i).handle(m, now); }
+
+  std::optional<StackOutput> poll_output(Time now);
+  std::optional<Time> next_deadline() const;
+
+ private:
+  void on_state_change(const api::IfaceStateChange<Ipv4Addr>& c) override;
+  void on_state_change(const api::IfaceStateChange<Ipv6Addr>& c) override;
+
+  struct Iface {
+    std::unique_ptr<IgmpHost> igmp;
+    std::unique_ptr<MldHost> mld;
+  };
+  api::SocketApi api_;
+  HostConfig igmp_cfg_, mld_cfg_;
+  Rng& rng_;
+  std::vector<Iface> ifaces_;  // indexed by IfIndex (slot 0 unused)
+  Time now_ = 0;
+};
+
+}  // namespace mcsim::host
