@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -57,10 +58,16 @@ def pinned(cpu: int, cmd: list[str]) -> list[str]:
     return ["taskset", "-c", str(cpu)] + cmd if shutil.which("taskset") else cmd
 
 
-def timed(cmd: list[str], stdout=subprocess.DEVNULL, env=None) -> float:
-    t0 = time.perf_counter()
+def children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def timed(cmd: list[str], stdout=subprocess.DEVNULL, env=None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds user+sys) of one run."""
+    c0, t0 = children_cpu(), time.perf_counter()
     subprocess.run(cmd, stdout=stdout, stderr=subprocess.DEVNULL, check=True, env=env)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, children_cpu() - c0
 
 
 def first_line(cmd: list[str]) -> str:
@@ -100,14 +107,14 @@ def main(argv=None) -> int:
         while fh.read(1 << 24):
             pass
 
-    rows = []  # (tool, packets, seconds, note)
+    rows = []  # (tool, packets, wall seconds, cpu seconds, note)
 
     # --- mcsim decode --format jsonl
     cmd = pinned(args.cpu, [mcsim, "decode", "--format", "jsonl", capture])
     count = subprocess.run(cmd, capture_output=True, check=True).stdout.count(b"\n")
-    best = min(timed(cmd) for _ in range(args.repeat))
-    rows.append(("mcsim decode --format jsonl", count, best, f"best of {args.repeat}, > /dev/null"))
-    mcsim_rate = count / best
+    best = min((timed(cmd) for _ in range(args.repeat)), key=lambda t: t[0])
+    rows.append(("mcsim decode --format jsonl", count, best[0], best[1], f"best of {args.repeat}, > /dev/null"))
+    mcsim_rate, mcsim_cpu_rate = count / best[0], count / best[1]
 
     # --- mcsim decode only (decode_bench over the same file)
     env = dict(os.environ, MCSIM_BENCH_PCAP=capture)
@@ -116,10 +123,10 @@ def main(argv=None) -> int:
                          capture_output=True, text=True, check=True, env=env).stdout
     bj = {b["name"].split("/")[0]: b for b in json.loads(out)["benchmarks"]}
     rf = bj["BM_ReadPcapFile"]
-    rf_secs = rf["real_time"] / 1000.0 if rf.get("time_unit") == "ms" else rf["real_time"] / 1e9
-    rows.append(("mcsim decode-only (no output)", int(rf["frames"]), rf_secs,
+    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[rf.get("time_unit", "ns")]
+    rows.append(("mcsim decode-only (no output)", int(rf["frames"]), rf["real_time"] * scale, rf["cpu_time"] * scale,
                  "decode_bench BM_ReadPcapFile: pcap::Reader + decode_frame + validation"))
-    decode_only_rate = rf["items_per_second"]
+    decode_only_rate = rf["frames"] / (rf["real_time"] * scale)  # wall clock, like the other rows
     in_memory_rate = bj["BM_DecodeFrame"]["items_per_second"]
 
     # --- tshark
@@ -134,8 +141,8 @@ def main(argv=None) -> int:
                                check=True).stdout.count(b"\n")
         if lines != check_n:
             print(f"warning: tshark matched {lines} of the first {check_n} frames", file=sys.stderr)
-        secs = timed(pinned(args.cpu, cmd))
-        rows.append(("tshark -T fields (" + str(len(TSHARK_FIELDS)) + " fields)", args.count, secs,
+        wall, cpu = timed(pinned(args.cpu, cmd))
+        rows.append(("tshark -T fields (" + str(len(TSHARK_FIELDS)) + " fields)", args.count, wall, cpu,
                      "ip.check_checksum:TRUE, -Y IGMP/MLD, > /dev/null"))
 
     # --- Scapy
@@ -144,10 +151,10 @@ def main(argv=None) -> int:
         out = subprocess.run(pinned(args.cpu, [PY, os.path.join(HERE, "scapy_decode.py"), capture,
                                                "--count", str(args.scapy_count)]),
                              capture_output=True, text=True, check=True).stdout
-        m = re.search(r"scapy (\S+) packets=(\d+) messages=(\d+) seconds=([\d.]+)", out)
+        m = re.search(r"scapy (\S+) packets=(\d+) messages=(\d+) seconds=([\d.]+) cpu_seconds=([\d.]+)", out)
         if m:
             scapy_ver = m.group(1)
-            rows.append((f"Scapy PcapReader + dissect", int(m.group(2)), float(m.group(4)),
+            rows.append(("Scapy PcapReader + dissect", int(m.group(2)), float(m.group(4)), float(m.group(5)),
                          f"first {m.group(2)} frames only, rate scaled"))
 
     # --- report
@@ -158,16 +165,20 @@ def main(argv=None) -> int:
     print(f"tshark:  {tshark_ver}")
     print(f"scapy:   {scapy_ver} (/usr/bin/python3 {platform.python_version()})")
     print()
-    hdr = f"{'tool':<36} {'packets':>9} {'seconds':>9} {'packets/s':>12} {'mcsim jsonl / tool':>19}  note"
+    hdr = (f"{'tool':<36} {'packets':>9} {'seconds':>9} {'packets/s':>12} {'mcsim jsonl / tool':>19}"
+           f" {'cpu s':>8} {'(cpu ratio)':>11}  note")
     print(hdr)
     print("-" * len(hdr))
     results = []
-    for tool, pk, secs, note in rows:
+    for tool, pk, secs, cpu, note in rows:
         rate = pk / secs if secs > 0 else float("inf")
         ratio = mcsim_rate / rate
-        print(f"{tool:<36} {pk:>9} {secs:>9.3f} {rate:>12,.0f} {ratio:>18.2f}x  {note}")
-        results.append({"tool": tool, "packets": pk, "seconds": secs, "packets_per_s": rate,
-                        "ratio_mcsim_jsonl_over_tool": ratio, "note": note})
+        cpu_ratio = mcsim_cpu_rate / (pk / cpu) if cpu > 0 else float("nan")
+        print(f"{tool:<36} {pk:>9} {secs:>9.3f} {rate:>12,.0f} {ratio:>18.2f}x {cpu:>8.3f} {cpu_ratio:>10.2f}x  {note}")
+        results.append({"tool": tool, "packets": pk, "seconds": secs, "cpu_seconds": cpu, "packets_per_s": rate,
+                        "ratio_mcsim_jsonl_over_tool": ratio, "cpu_ratio": cpu_ratio, "note": note})
+    print("(seconds = wall clock, which the ratios and targets use; cpu s = user+sys of the process, "
+          "shown because other load on the core inflates wall time)")
     print()
     print(f"mcsim decode-only, in memory (decode_bench BM_DecodeFrame, builder mix): {in_memory_rate:,.0f} messages/s")
 
