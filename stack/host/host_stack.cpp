@@ -1,5 +1,7 @@
 #include "stack/host/host_stack.hpp"
 
+#include <algorithm>
+
 namespace mcsim::host {
 
 HostStack::HostStack(api::Profile profile, HostConfig igmp_cfg, HostConfig mld_cfg, Rng& rng)
@@ -21,7 +23,41 @@ void HostStack::on_state_change(const api::IfaceStateChange<Ipv4Addr>& c) {
 }
 
 void HostStack::on_state_change(const api::IfaceStateChange<Ipv6Addr>& c) {
-  if (c.ifindex < ifaces_.size() && ifaces_[c.ifindex].mld) ifaces_[c.ifindex].mld->set_state(c.group, c.new_state, now_);
+  if (c.ifindex < ifaces_.size() && ifaces_[c.ifindex].mld) refresh_mld(c.ifindex, c.group, now_);
+}
+
+bool HostStack::kernel_member(api::IfIndex i, const Ipv6Addr& g) const {
+  const auto& v = ifaces_.at(i).kernel_groups;
+  auto it = std::lower_bound(v.begin(), v.end(), std::pair<Ipv6Addr, int>{g, 0},
+                             [](const auto& a, const auto& b) { return a.first < b.first; });
+  return it != v.end() && it->first == g;
+}
+
+void HostStack::refresh_mld(api::IfIndex i, const Ipv6Addr& g, Time now) {
+  // RFC 9777 §4.2: a stack-internal member counts as an EXCLUDE {} socket, so the merged
+  // state is EXCLUDE {} whatever the sockets ask for.
+  Filter<Ipv6Addr> st = kernel_member(i, g) ? Filter<Ipv6Addr>::any_source() : api_.interface_state(i, g);
+  mld(i).set_state(g, st, now);
+}
+
+void HostStack::kernel_join(api::IfIndex i, const Ipv6Addr& group, Time now) {
+  auto& v = ifaces_.at(i).kernel_groups;
+  auto it = std::lower_bound(v.begin(), v.end(), std::pair<Ipv6Addr, int>{group, 0},
+                             [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (it != v.end() && it->first == group)
+    ++it->second;
+  else
+    v.insert(it, {group, 1});
+  refresh_mld(i, group, now);
+}
+
+void HostStack::kernel_leave(api::IfIndex i, const Ipv6Addr& group, Time now) {
+  auto& v = ifaces_.at(i).kernel_groups;
+  auto it = std::lower_bound(v.begin(), v.end(), std::pair<Ipv6Addr, int>{group, 0},
+                             [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (it == v.end() || !(it->first == group)) return;
+  if (--it->second == 0) v.erase(it);
+  refresh_mld(i, group, now);
 }
 
 std::optional<StackOutput> HostStack::poll_output(Time now) {

@@ -37,6 +37,17 @@ class HostStack final : private api::StateListener {
   IgmpHost& igmp(api::IfIndex i) { return *ifaces_.at(i).igmp; }
   MldHost& mld(api::IfIndex i) { return *ifaces_.at(i).mld; }
 
+  /// Stack-internal membership, as a kernel joins groups for itself: an IPv6 interface joins
+  /// the solicited-node group of each of its unicast addresses (RFC 4291 §2.7.1, RFC 4861
+  /// §7.2.1) and reports it like any other group. Merged with the sockets' state as an
+  /// EXCLUDE {} member (RFC 9777 §4.2).
+  void kernel_join(api::IfIndex i, const Ipv6Addr& group, Time now);
+  void kernel_leave(api::IfIndex i, const Ipv6Addr& group, Time now);
+  /// Adds a unicast address to interface `i` and joins its solicited-node group.
+  void add_ipv6_address(api::IfIndex i, const Ipv6Addr& unicast, Time now) {
+    kernel_join(i, unicast.solicited_node(), now);
+  }
+
   /// A received IGMP or MLD message on interface `i`.
   void handle(api::IfIndex i, const wire::IgmpMessage& m, Time now) { igmp(i).handle(m, now); }
   void handle(api::IfIndex i, const wire::MldMessage& m, Time now) { mld(i).handle(m, now); }
@@ -51,7 +62,10 @@ class HostStack final : private api::StateListener {
   struct Iface {
     std::unique_ptr<IgmpHost> igmp;
     std::unique_ptr<MldHost> mld;
+    std::vector<std::pair<Ipv6Addr, int>> kernel_groups;  // sorted; join count
   };
+  bool kernel_member(api::IfIndex i, const Ipv6Addr& g) const;
+  void refresh_mld(api::IfIndex i, const Ipv6Addr& g, Time now);
   api::SocketApi api_;
   HostConfig igmp_cfg_, mld_cfg_;
   Rng& rng_;

@@ -421,3 +421,42 @@ TEST(HostStackTest, SocketCallsReachTheEngine) {
 
 }  // namespace
 }  // namespace mcsim::host
+
+namespace mcsim::host {
+namespace {
+
+// RFC 4291 §2.7.1 / RFC 4861 §7.2.1: an IPv6 address makes the interface join its
+// solicited-node group, which is reported like any group (Linux: frames 4-5 of
+// scenarios/captures/linux-join-leave.pcap report ff02::1:ff00:2 for fe80::ff:fe00:2).
+TEST(HostStackTest, SolicitedNodeGroupIsJoinedAndReported) {
+  Rng rng{9};
+  HostStack stack(api::Profile::linux_kernel(), HostConfig{}, HostConfig{}, rng);
+  const auto ifx = stack.add_interface("eth0");
+  stack.add_ipv6_address(ifx, *Ipv6Addr::parse("fe80::ff:fe00:2"), 0);
+  auto o = stack.poll_output(0);
+  ASSERT_TRUE(o);
+  const auto& m = std::get<HostOutput<Ipv6Traits>>(o->out).msg;
+  ASSERT_EQ(m.records.size(), 1u);
+  EXPECT_EQ(m.records[0].type, 4);  // CHANGE_TO_EXCLUDE_MODE
+  EXPECT_EQ(m.records[0].group, *Ipv6Addr::parse("ff02::1:ff00:2"));
+  // A socket leaving the same group does not end the stack's own membership.
+  EXPECT_EQ(stack.mld(ifx).state(*Ipv6Addr::parse("ff02::1:ff00:2")).mode, FilterMode::Exclude);
+}
+
+// Link down drops pending reports; link up re-announces every membership (Linux ip_mc_up).
+TEST(HostLinkTest, LinkUpReannouncesMemberships) {
+  Rng rng{2};
+  IgmpHost h{HostConfig{}, rng};
+  h.set_state(*Ipv4Addr::parse("239.1.1.1"), Filter<Ipv4Addr>::any_source(), 0);
+  ASSERT_TRUE(h.poll_output(0));
+  h.link_down(ms(1));
+  EXPECT_FALSE(h.poll_output(seconds(2)));
+  h.link_up(seconds(3));
+  auto o = h.poll_output(seconds(3));
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->msg.records.at(0).type, 4);
+  EXPECT_EQ(o->dst, ipv4::kIgmpv3Routers);
+}
+
+}  // namespace
+}  // namespace mcsim::host
