@@ -64,6 +64,9 @@ bool decode_v3_report(Bytes p, IgmpMessage& out) {
   for (std::size_t r = 0; r < out.num_records_field; ++r) {
     if (off + kIgmpv3RecordHdrLen > p.size()) {
       out.errors.add(WireError::Truncated);
+      // RFC 9776 §4.2.4: a cut record header is part of the message, not bytes after it (no
+      // TrailingBytes); the counts claim at least this header.
+      off += kIgmpv3RecordHdrLen;
       break;
     }
     GroupRecord<Ipv4Addr> rec;
@@ -86,7 +89,8 @@ bool decode_v3_report(Bytes p, IgmpMessage& out) {
     rec.aux_offset = static_cast<std::uint32_t>(out.aux.size());
     if (n < nsrc) {
       out.records.push_back(rec);
-      off = p.size() + 4 * (nsrc - n);  // claimed length, for the length figure
+      // Length the counts claim (RFC 9776 §4.2.5-§4.2.6): the missing sources plus aux data.
+      off += 4 * (nsrc - n) + std::size_t{rec.aux_words} * 4;
       break;
     }
     std::size_t aux_len = std::size_t{rec.aux_words} * 4;  // RFC 9776 §4.2.6

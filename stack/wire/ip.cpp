@@ -27,7 +27,7 @@ bool parse_ipv4(Bytes d, Ipv4Header& h, Bytes& payload, ErrorSet& errors) {
   h.checksum = load_be16(d.data() + 10);
   h.src = Ipv4Addr::from_bytes(d.data() + 12);
   h.dst = Ipv4Addr::from_bytes(d.data() + 16);
-  if (h.header_len < 20 || h.header_len > d.size() || (h.total_len >= 20 && h.header_len > h.total_len)) {
+  if (h.header_len < 20 || h.header_len > d.size()) {
     errors.add(WireError::BadIpHeaderLength);
     return false;
   }
@@ -58,6 +58,8 @@ bool parse_ipv4(Bytes d, Ipv4Header& h, Bytes& payload, ErrorSet& errors) {
   if (h.mf || h.frag_offset != 0) errors.add(WireError::Fragmented);
   std::size_t end = h.total_len;
   if (h.total_len < h.header_len) {
+    // RFC 791 §3.1: Total Length includes the header, so it can never be below IHL * 4;
+    // one rule whether it is below 20 or only below this header's options.
     errors.add(WireError::LengthMismatch);
     end = d.size();
   } else if (h.total_len > d.size()) {
@@ -189,10 +191,18 @@ bool parse_ipv6(Bytes d, Ipv6Header& h, Bytes& upper, ErrorSet& errors) {
       std::uint16_t fo = load_be16(body.data() + off + 2);
       if ((fo & 0xFFF8) != 0 || (fo & 1) != 0) {
         h.fragment = true;
+        h.frag_offset = static_cast<std::uint16_t>(fo >> 3);
         errors.add(WireError::Fragmented);
       }
       nh = body[off];
       off += 8;
+      if (h.frag_offset != 0) {
+        // RFC 8200 §4.5: after a non-first fragment header come fragment data, not the
+        // headers named by Next Header; no upper-layer header can be reached here.
+        h.upper_protocol = nh;
+        upper = body.subspan(off);
+        return false;
+      }
     } else if (nh == kAuthHeader) {
       if (off + 8 > body.size()) {
         errors.add(WireError::BadExtensionHeader);

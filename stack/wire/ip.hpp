@@ -62,7 +62,8 @@ struct Ipv6Header {
   std::uint8_t num_ext = 0;
   std::array<std::uint8_t, 8> hbh_option_types{};
   std::uint8_t num_hbh_options = 0;
-  bool fragment = false;
+  bool fragment = false;          // a Fragment header with offset != 0 or M = 1 (RFC 8200 §4.5)
+  std::uint16_t frag_offset = 0;  // Fragment Offset in 8-byte units (non-zero: no upper-layer header)
 };
 
 /// Parses an IPv6 datagram and walks its extension headers (RFC 8200 §4). `upper`

@@ -52,6 +52,9 @@ bool decode_v2_report(Bytes p, MldMessage& out) {
   for (std::size_t r = 0; r < out.num_records_field; ++r) {
     if (off + kMldv2RecordHdrLen > p.size()) {
       out.errors.add(WireError::Truncated);
+      // RFC 9777 §5.2.4: a cut record header is part of the message, not bytes after it (no
+      // TrailingBytes); the counts claim at least this header.
+      off += kMldv2RecordHdrLen;
       break;
     }
     GroupRecord<Ipv6Addr> rec;
@@ -74,7 +77,8 @@ bool decode_v2_report(Bytes p, MldMessage& out) {
     rec.aux_offset = static_cast<std::uint32_t>(out.aux.size());
     if (n < nsrc) {
       out.records.push_back(rec);
-      off = p.size() + 16 * (nsrc - n);
+      // Length the counts claim (RFC 9777 §5.2.5-§5.2.6): the missing sources plus aux data.
+      off += 16 * (nsrc - n) + std::size_t{rec.aux_words} * 4;
       break;
     }
     std::size_t aux_len = std::size_t{rec.aux_words} * 4;  // RFC 9777 §5.2.6

@@ -69,9 +69,13 @@ TEST(IgmpV3MaxRespCode, AllCodesRoundTrip) {
     const std::uint32_t t = decode_code8(code);
     EXPECT_EQ(decode_code8(encode_code8(t)), t) << c;
     EXPECT_EQ(encode_code8(t), code) << c;
-    if (c > 0) EXPECT_GT(t, prev) << "decoded times increase strictly at code " << c;
+    if (c > 0) {
+      EXPECT_GT(t, prev) << "decoded times increase strictly at code " << c;
+    }
     // Floor property: everything up to the next code's time encodes to this code.
-    if (c < 0xFF) EXPECT_EQ(encode_code8(decode_code8(static_cast<std::uint8_t>(c + 1)) - 1), code) << c;
+    if (c < 0xFF) {
+      EXPECT_EQ(encode_code8(decode_code8(static_cast<std::uint8_t>(c + 1)) - 1), code) << c;
+    }
     prev = t;
   }
 }
