@@ -2,6 +2,7 @@
 
 #include "stack/wire/checksum.hpp"
 #include "stack/wire/codes.hpp"
+#include "stack/wire/records.hpp"
 
 namespace mcsim::wire {
 
@@ -21,7 +22,6 @@ namespace {
 
 constexpr std::size_t kIgmpMinLen = 8;
 constexpr std::size_t kIgmpv3QueryMinLen = 12;  // RFC 9776 §4.1
-constexpr std::size_t kIgmpv3RecordHdrLen = 8;  // RFC 9776 §4.2.4
 
 bool decode_query(Bytes p, IgmpMessage& out) {
   out.kind = MsgKind::Query;
@@ -39,74 +39,14 @@ bool decode_query(Bytes p, IgmpMessage& out) {
     return false;
   }
   out.version = 3;
-  out.resv = static_cast<std::uint8_t>(p[8] >> 4);
-  out.s_flag = (p[8] & 0x08) != 0;  // RFC 9776 §4.1.5
-  out.qrv = p[8] & 0x07;            // RFC 9776 §4.1.6
-  out.qqic = p[9];                  // RFC 9776 §4.1.7
-  out.num_sources_field = load_be16(p.data() + 10);  // RFC 9776 §4.1.8
-  std::size_t avail = (p.size() - kIgmpv3QueryMinLen) / 4;
-  std::size_t n = out.num_sources_field;
-  if (n > avail) {
-    out.errors.add(WireError::BadSourceCount);
-    n = avail;
-  }
-  out.sources.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) out.sources.push_back(Ipv4Addr::from_bytes(p.data() + 12 + 4 * i));
-  out.length = static_cast<std::uint32_t>(kIgmpv3QueryMinLen + 4 * std::size_t{out.num_sources_field});
+  detail::read_query_tail(p, 8, out);
   return true;
 }
 
 bool decode_v3_report(Bytes p, IgmpMessage& out) {
   out.kind = MsgKind::V3Report;
   out.version = 3;
-  out.num_records_field = load_be16(p.data() + 6);  // RFC 9776 §4.2.3
-  std::size_t off = kIgmpMinLen;
-  for (std::size_t r = 0; r < out.num_records_field; ++r) {
-    if (off + kIgmpv3RecordHdrLen > p.size()) {
-      out.errors.add(WireError::Truncated);
-      // RFC 9776 §4.2.4: a cut record header is part of the message, not bytes after it (no
-      // TrailingBytes); the counts claim at least this header.
-      off += kIgmpv3RecordHdrLen;
-      break;
-    }
-    GroupRecord<Ipv4Addr> rec;
-    rec.type = p[off];
-    rec.aux_words = p[off + 1];
-    std::uint16_t nsrc = load_be16(p.data() + off + 2);
-    rec.group = Ipv4Addr::from_bytes(p.data() + off + 4);
-    if (rec.type < 1 || rec.type > 6) out.errors.add(WireError::BadRecordType);
-    off += kIgmpv3RecordHdrLen;
-    std::size_t avail = (p.size() - off) / 4;
-    std::size_t n = nsrc;
-    if (n > avail) {
-      out.errors.add(WireError::BadSourceCount);
-      n = avail;
-    }
-    rec.num_sources = static_cast<std::uint16_t>(n);
-    rec.first_source = static_cast<std::uint32_t>(out.record_sources.size());
-    for (std::size_t i = 0; i < n; ++i) out.record_sources.push_back(Ipv4Addr::from_bytes(p.data() + off + 4 * i));
-    off += 4 * n;
-    rec.aux_offset = static_cast<std::uint32_t>(out.aux.size());
-    if (n < nsrc) {
-      out.records.push_back(rec);
-      // Length the counts claim (RFC 9776 §4.2.5-§4.2.6): the missing sources plus aux data.
-      off += 4 * (nsrc - n) + std::size_t{rec.aux_words} * 4;
-      break;
-    }
-    std::size_t aux_len = std::size_t{rec.aux_words} * 4;  // RFC 9776 §4.2.6
-    if (off + aux_len > p.size()) {
-      out.errors.add(WireError::Truncated);
-      out.aux.insert(out.aux.end(), p.begin() + static_cast<std::ptrdiff_t>(off), p.end());
-      out.records.push_back(rec);
-      off += aux_len;
-      break;
-    }
-    out.aux.insert(out.aux.end(), p.begin() + static_cast<std::ptrdiff_t>(off),
-                   p.begin() + static_cast<std::ptrdiff_t>(off + aux_len));
-    off += aux_len;
-    out.records.push_back(rec);
-  }
-  out.length = static_cast<std::uint32_t>(off);
+  detail::read_group_records(p, out);
   return true;
 }
 
@@ -183,26 +123,14 @@ void encode_igmp(const IgmpMessage& msg, std::vector<std::uint8_t>& out) {
       w.u16(0);
       w.bytes(msg.group.b);
       if (msg.version >= 3) {
-        w.u8(static_cast<std::uint8_t>((msg.resv << 4) | (msg.s_flag ? 0x08 : 0) | (msg.qrv & 0x07)));
-        w.u8(msg.qqic);
-        w.u16(static_cast<std::uint16_t>(msg.sources.size()));
-        for (const auto& s : msg.sources) w.bytes(s.b);
+        detail::write_query_tail(w, msg);
       }
       break;
     case MsgKind::V3Report:
       w.u8(igmp_type::kV3Report);
       w.u8(0);
       w.u16(0);
-      w.u16(0);
-      w.u16(static_cast<std::uint16_t>(msg.records.size()));
-      for (const auto& r : msg.records) {
-        w.u8(r.type);
-        w.u8(r.aux_words);
-        w.u16(r.num_sources);
-        w.bytes(r.group.b);
-        for (const auto& s : msg.sources_of(r)) w.bytes(s.b);
-        w.bytes(msg.aux_of(r));
-      }
+      detail::write_group_records(w, msg);
       break;
     default:
       w.u8(msg.type != 0 ? msg.type

@@ -2,6 +2,7 @@
 
 #include "stack/wire/checksum.hpp"
 #include "stack/wire/codes.hpp"
+#include "stack/wire/records.hpp"
 
 namespace mcsim::wire {
 namespace {
@@ -9,7 +10,6 @@ namespace {
 constexpr std::size_t kMldv1Len = 24;          // RFC 2710 §3
 constexpr std::size_t kMldv2QueryMinLen = 28;  // RFC 9777 §5.1
 constexpr std::size_t kMldv2ReportHdrLen = 8;  // RFC 9777 §5.2
-constexpr std::size_t kMldv2RecordHdrLen = 20; // RFC 9777 §5.2.4
 
 bool decode_query(Bytes p, MldMessage& out) {
   out.kind = MsgKind::Query;
@@ -27,74 +27,14 @@ bool decode_query(Bytes p, MldMessage& out) {
     return false;
   }
   out.version = 2;
-  out.resv = static_cast<std::uint8_t>(p[24] >> 4);
-  out.s_flag = (p[24] & 0x08) != 0;  // RFC 9777 §5.1.7
-  out.qrv = p[24] & 0x07;            // RFC 9777 §5.1.8
-  out.qqic = p[25];                  // RFC 9777 §5.1.9
-  out.num_sources_field = load_be16(p.data() + 26);
-  std::size_t avail = (p.size() - kMldv2QueryMinLen) / 16;
-  std::size_t n = out.num_sources_field;
-  if (n > avail) {
-    out.errors.add(WireError::BadSourceCount);
-    n = avail;
-  }
-  out.sources.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) out.sources.push_back(Ipv6Addr::from_bytes(p.data() + 28 + 16 * i));
-  out.length = static_cast<std::uint32_t>(kMldv2QueryMinLen + 16 * std::size_t{out.num_sources_field});
+  detail::read_query_tail(p, 24, out);
   return true;
 }
 
 bool decode_v2_report(Bytes p, MldMessage& out) {
   out.kind = MsgKind::V3Report;
   out.version = 2;
-  out.num_records_field = load_be16(p.data() + 6);  // RFC 9777 §5.2.3
-  std::size_t off = kMldv2ReportHdrLen;
-  for (std::size_t r = 0; r < out.num_records_field; ++r) {
-    if (off + kMldv2RecordHdrLen > p.size()) {
-      out.errors.add(WireError::Truncated);
-      // RFC 9777 §5.2.4: a cut record header is part of the message, not bytes after it (no
-      // TrailingBytes); the counts claim at least this header.
-      off += kMldv2RecordHdrLen;
-      break;
-    }
-    GroupRecord<Ipv6Addr> rec;
-    rec.type = p[off];
-    rec.aux_words = p[off + 1];
-    std::uint16_t nsrc = load_be16(p.data() + off + 2);
-    rec.group = Ipv6Addr::from_bytes(p.data() + off + 4);
-    if (rec.type < 1 || rec.type > 6) out.errors.add(WireError::BadRecordType);
-    off += kMldv2RecordHdrLen;
-    std::size_t avail = (p.size() - off) / 16;
-    std::size_t n = nsrc;
-    if (n > avail) {
-      out.errors.add(WireError::BadSourceCount);
-      n = avail;
-    }
-    rec.num_sources = static_cast<std::uint16_t>(n);
-    rec.first_source = static_cast<std::uint32_t>(out.record_sources.size());
-    for (std::size_t i = 0; i < n; ++i) out.record_sources.push_back(Ipv6Addr::from_bytes(p.data() + off + 16 * i));
-    off += 16 * n;
-    rec.aux_offset = static_cast<std::uint32_t>(out.aux.size());
-    if (n < nsrc) {
-      out.records.push_back(rec);
-      // Length the counts claim (RFC 9777 §5.2.5-§5.2.6): the missing sources plus aux data.
-      off += 16 * (nsrc - n) + std::size_t{rec.aux_words} * 4;
-      break;
-    }
-    std::size_t aux_len = std::size_t{rec.aux_words} * 4;  // RFC 9777 §5.2.6
-    if (off + aux_len > p.size()) {
-      out.errors.add(WireError::Truncated);
-      out.aux.insert(out.aux.end(), p.begin() + static_cast<std::ptrdiff_t>(off), p.end());
-      out.records.push_back(rec);
-      off += aux_len;
-      break;
-    }
-    out.aux.insert(out.aux.end(), p.begin() + static_cast<std::ptrdiff_t>(off),
-                   p.begin() + static_cast<std::ptrdiff_t>(off + aux_len));
-    off += aux_len;
-    out.records.push_back(rec);
-  }
-  out.length = static_cast<std::uint32_t>(off);
+  detail::read_group_records(p, out);
   return true;
 }
 
@@ -159,26 +99,14 @@ void encode_mld(const MldMessage& msg, const Ipv6Addr& src, const Ipv6Addr& dst,
       w.u16(0);
       w.bytes(msg.group.b);
       if (msg.version >= 2) {
-        w.u8(static_cast<std::uint8_t>((msg.resv << 4) | (msg.s_flag ? 0x08 : 0) | (msg.qrv & 0x07)));
-        w.u8(msg.qqic);
-        w.u16(static_cast<std::uint16_t>(msg.sources.size()));
-        for (const auto& s : msg.sources) w.bytes(s.b);
+        detail::write_query_tail(w, msg);
       }
       break;
     case MsgKind::V3Report:
       w.u8(mld_type::kV2Report);
       w.u8(0);
       w.u16(0);
-      w.u16(0);
-      w.u16(static_cast<std::uint16_t>(msg.records.size()));
-      for (const auto& r : msg.records) {
-        w.u8(r.type);
-        w.u8(r.aux_words);
-        w.u16(r.num_sources);
-        w.bytes(r.group.b);
-        for (const auto& s : msg.sources_of(r)) w.bytes(s.b);
-        w.bytes(msg.aux_of(r));
-      }
+      detail::write_group_records(w, msg);
       break;
     default:
       w.u8(msg.kind == MsgKind::Leave ? mld_type::kV1Done : mld_type::kV1Report);
