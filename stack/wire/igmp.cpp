@@ -7,15 +7,8 @@
 namespace mcsim::wire {
 
 const char* record_type_name(std::uint8_t type) {
-  switch (type) {
-    case 1: return "MODE_IS_INCLUDE";
-    case 2: return "MODE_IS_EXCLUDE";
-    case 3: return "CHANGE_TO_INCLUDE_MODE";
-    case 4: return "CHANGE_TO_EXCLUDE_MODE";
-    case 5: return "ALLOW_NEW_SOURCES";
-    case 6: return "BLOCK_OLD_SOURCES";
-    default: return "UNKNOWN";
-  }
+  if (type < 1 || type > 6) return "UNKNOWN";
+  return to_string(static_cast<RecordType>(type)).data();  // literals: NUL-terminated
 }
 
 namespace {

@@ -11,19 +11,12 @@
 #include <vector>
 
 #include "stack/addr.hpp"
+#include "stack/record_type.hpp"
 #include "stack/wire/errors.hpp"
 
 namespace mcsim::wire {
 
-/// Group record types, RFC 9776 §4.2.12 / RFC 9777 §5.2.12.
-enum class RecordType : std::uint8_t {
-  ModeIsInclude = 1,
-  ModeIsExclude = 2,
-  ChangeToIncludeMode = 3,
-  ChangeToExcludeMode = 4,
-  AllowNewSources = 5,
-  BlockOldSources = 6,
-};
+using mcsim::RecordType;  // RFC 9776 §4.2.12 / RFC 9777 §5.2.12
 /// "MODE_IS_INCLUDE" ... "BLOCK_OLD_SOURCES"; "UNKNOWN" outside 1..6.
 const char* record_type_name(std::uint8_t type);
 
