@@ -106,6 +106,10 @@ struct EventSpec {
   std::optional<Duration> qqi;
   std::vector<std::uint8_t> frame;  // INJECT
   std::uint32_t count = 1;          // SEND: datagrams
+  // Added by the loader: value of IP_MULTICAST_TTL/LOOP, IPV6_MULTICAST_HOPS/LOOP (`value:`),
+  // and the family of a general QUERY (from `group`, or `family: ipv4|ipv6`; nullopt = both).
+  std::optional<std::int64_t> value;
+  std::optional<Family> family;
   SourceLoc loc;
 };
 

@@ -1,0 +1,911 @@
+// YAML scenario loader (docs/scenarios.md is the reference). Two passes over the text:
+// 1. an event-level pre-scan (YAML::Parser + EventHandler) that rejects aliases, nesting deeper
+//    than kMaxDepth, more than kMaxNodes nodes and duplicate keys, each with its position;
+// 2. YAML::Load into a node tree, walked with strict per-mapping key checks.
+// Every problem becomes a LoadError (file:line:column, 1-based); nothing throws out of here.
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/scenario.hpp"
+#include "stack/api/profile.hpp"
+
+namespace mcsim::sim {
+namespace {
+
+constexpr int kMaxDepth = 64;
+constexpr std::size_t kMaxNodes = 100'000;
+constexpr std::size_t kMaxFileBytes = 16u << 20;
+
+struct Failure {
+  LoadError err;
+};
+
+SourceLoc loc_of(const std::string& file, const YAML::Mark& m) {
+  SourceLoc l;
+  l.file = file;
+  if (m.line >= 0) l.line = m.line + 1;
+  if (m.column >= 0) l.column = m.column + 1;
+  return l;
+}
+
+// ---- "did you mean" --------------------------------------------------------------------------
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const auto ca = static_cast<unsigned char>(a[i - 1]), cb = static_cast<unsigned char>(b[j - 1]);
+      const std::size_t sub = (std::tolower(ca) == std::tolower(cb)) ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  if (word.size() > 64) return {};
+  std::string best;
+  std::size_t best_d = 3;  // suggest only near misses (distance <= 2, case ignored)
+  for (const auto& c : candidates) {
+    const std::size_t d = edit_distance(word, c);
+    if (d < best_d) best_d = d, best = c;
+  }
+  return best.empty() ? std::string() : " (did you mean '" + best + "'?)";
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+std::string quoted(std::string_view s) {
+  std::string out = "'";
+  for (char c : s.substr(0, 80)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  if (s.size() > 80) out += "...";
+  return out + "'";
+}
+
+// ---- pass 1: event pre-scan ------------------------------------------------------------------
+
+class PreScan final : public YAML::EventHandler {
+ public:
+  explicit PreScan(std::string file) : file_(std::move(file)) {}
+
+  void OnDocumentStart(const YAML::Mark& m) override {
+    if (++documents_ > 1) fail(m, "only one YAML document per scenario file (found a second '---')");
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m, nullptr); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override {
+    fail(m, "YAML aliases (*name) are not supported in scenarios; write the value out");
+  }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string& v) override {
+    node(m, &v);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(m, nullptr);
+    push(m, false);
+  }
+  void OnSequenceEnd() override { pop(); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(m, nullptr);
+    push(m, true);
+  }
+  void OnMapEnd() override { pop(); }
+
+ private:
+  struct Frame {
+    bool is_map;
+    bool expect_key = true;
+    std::map<std::string, YAML::Mark> keys;
+  };
+
+  [[noreturn]] void fail(const YAML::Mark& m, std::string msg) { throw Failure{{loc_of(file_, m), std::move(msg)}}; }
+
+  void node(const YAML::Mark& m, const std::string* scalar) {
+    if (++nodes_ > kMaxNodes)
+      fail(m, "scenario too large: more than " + std::to_string(kMaxNodes) + " YAML nodes");
+    if (stack_.empty() || !stack_.back().is_map) return;
+    Frame& f = stack_.back();
+    if (f.expect_key && scalar != nullptr) {
+      auto [it, fresh] = f.keys.emplace(*scalar, m);
+      if (!fresh)
+        fail(m, "duplicate key " + quoted(*scalar) + " in one mapping (first at line " +
+                    std::to_string(it->second.line + 1) + ")");
+    }
+    f.expect_key = !f.expect_key;
+  }
+  void push(const YAML::Mark& m, bool is_map) {
+    if (static_cast<int>(stack_.size()) >= kMaxDepth)
+      fail(m, "nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    stack_.push_back(Frame{is_map, true, {}});
+  }
+  void pop() {
+    if (!stack_.empty()) stack_.pop_back();
+  }
+
+  std::string file_;
+  std::vector<Frame> stack_;
+  std::size_t nodes_ = 0;
+  int documents_ = 0;
+};
+
+// ---- pass 2: the scenario --------------------------------------------------------------------
+
+const std::vector<std::string> kTopKeys = {"name", "seed", "profile", "until", "lans", "routers",
+                                           "hosts", "switches", "events", "expect"};
+const std::vector<std::string> kLanKeys = {"name", "mtu", "latency", "loss", "duplicate"};
+const std::vector<std::string> kHostKeys = {"name", "lan",  "ipv4",       "ipv6",
+                                            "mac",  "igmp", "mld",        "robustness",
+                                            "unsolicited_report_interval", "solicited_node"};
+const std::vector<std::string> kRouterKeys = {"name",
+                                              "lan",
+                                              "ipv4",
+                                              "ipv6",
+                                              "mac",
+                                              "igmp",
+                                              "mld",
+                                              "require_router_alert",
+                                              "robustness",
+                                              "query_interval",
+                                              "query_response_interval",
+                                              "last_member_query_interval",
+                                              "last_member_query_count"};
+const std::vector<std::string> kSwitchKeys = {"name", "ports", "snooping"};
+const std::vector<std::string> kEventKeys = {
+    "at",    "host",   "router",    "lan",    "op",       "socket",  "group",   "source",
+    "sources", "mode", "interface", "expect", "state",    "version", "max_resp", "s_flag",
+    "qrv",   "qqi",    "frame",     "count",  "value",    "family"};
+const std::vector<std::string> kExpectKeys = {"at",     "host",   "router", "group",    "mode",   "sources",
+                                              "member", "socket", "source", "receives", "querier"};
+const std::vector<std::string> kSpecialOps = {"CLOSE", "SET_FILTER", "LINK", "INJECT", "QUERY", "SEND"};
+
+class Loader {
+ public:
+  explicit Loader(std::string file) : file_(std::move(file)) {}
+
+  Scenario load(const YAML::Node& root) {
+    Scenario sc;
+    sc.file = file_;
+    sc.name = file_;
+    if (!root.IsDefined() || root.IsNull())
+      fail(root, "empty scenario: expected a mapping with at least 'hosts' or 'routers'");
+    check_map(root, "the scenario (top level)", kTopKeys);
+    if (auto n = root["name"]) sc.name = str(n, "name");
+    if (auto n = root["seed"]) sc.seed = uint(n, "seed", 0, UINT64_MAX);
+    if (auto n = root["profile"]) {
+      sc.profile = str(n, "profile");
+      auto p = api::Profile::by_name(sc.profile);
+      if (!p) fail(n, "unknown profile " + quoted(sc.profile) + "; valid: windows, linux" +
+                          did_you_mean(sc.profile, {"windows", "linux"}));
+    }
+    profile_ = api::Profile::by_name(sc.profile)->kind;
+    if (auto n = root["until"]) sc.until = duration(n, "until");
+
+    if (auto n = root["lans"])
+      for (auto it : list(n, "lans", "a list of LAN mappings")) sc.lans.push_back(lan(it));
+    if (auto n = root["routers"])
+      for (auto it : list(n, "routers", "a list of router mappings")) sc.routers.push_back(router(it));
+    if (auto n = root["hosts"])
+      for (auto it : list(n, "hosts", "a list of host mappings")) sc.hosts.push_back(host(it));
+    if (auto n = root["switches"])
+      for (auto it : list(n, "switches", "a list of switch mappings")) sc.switches.push_back(sw(it));
+
+    if (auto n = root["events"]) {
+      Time prev = 0;
+      SourceLoc prev_loc;
+      for (auto it : list(n, "events", "a list of event mappings")) {
+        EventSpec e = event(it, sc);
+        if (e.at < prev)
+          fail(it["at"], "time goes backwards: at " + fmt_time(e.at) + " is before the previous event's " +
+                             fmt_time(prev) + " (line " + std::to_string(prev_loc.line) +
+                             "); events must be in non-decreasing 'at' order");
+        prev = e.at;
+        prev_loc = e.loc;
+        sc.events.push_back(std::move(e));
+      }
+    }
+    if (auto n = root["expect"])
+      for (auto it : list(n, "expect", "a list of expectation mappings")) sc.expects.push_back(expect(it, sc));
+    return sc;
+  }
+
+ private:
+  // ---- errors and shapes ----
+  [[noreturn]] void fail(const YAML::Node& n, std::string msg) const {
+    throw Failure{{loc_of(file_, n.Mark()), std::move(msg)}};
+  }
+  [[noreturn]] void fail_at(const SourceLoc& l, std::string msg) const { throw Failure{{l, std::move(msg)}}; }
+
+  SourceLoc loc(const YAML::Node& n) const { return loc_of(file_, n.Mark()); }
+
+  static std::string kind_name(const YAML::Node& n) {
+    switch (n.Type()) {
+      case YAML::NodeType::Null: return "nothing";
+      case YAML::NodeType::Scalar: return "a scalar " + quoted(n.Scalar());
+      case YAML::NodeType::Sequence: return "a list";
+      case YAML::NodeType::Map: return "a mapping";
+      default: return "nothing";
+    }
+  }
+
+  void check_map(const YAML::Node& n, const std::string& what, const std::vector<std::string>& keys) const {
+    if (!n.IsMap()) fail(n, what + ": expected a mapping, got " + kind_name(n));
+    std::map<std::string, int> seen;
+    for (auto kv : n) {
+      const YAML::Node& k = kv.first;
+      if (!k.IsScalar()) fail(k, what + ": keys must be plain words, got " + kind_name(k));
+      const std::string& key = k.Scalar();
+      if (++seen[key] > 1) fail(k, "duplicate key " + quoted(key) + " in " + what);
+      if (std::find(keys.begin(), keys.end(), key) == keys.end())
+        fail(k, "unknown key " + quoted(key) + " in " + what + did_you_mean(key, keys) + "; valid keys: " + join(keys));
+    }
+  }
+
+  std::vector<YAML::Node> list(const YAML::Node& n, const std::string& what, const std::string& expected) const {
+    if (n.IsNull()) return {};
+    if (!n.IsSequence()) fail(n, what + ": expected " + expected + ", got " + kind_name(n));
+    std::vector<YAML::Node> v;
+    for (auto it : n) v.push_back(it);
+    return v;
+  }
+
+  std::string scalar(const YAML::Node& n, const std::string& what, const std::string& expected) const {
+    if (!n.IsScalar()) fail(n, what + ": expected " + expected + ", got " + kind_name(n));
+    return n.Scalar();
+  }
+
+  std::string str(const YAML::Node& n, const std::string& what) const {
+    std::string s = scalar(n, what, "a string");
+    if (s.empty()) fail(n, what + ": must not be empty");
+    return s;
+  }
+
+  std::uint64_t uint(const YAML::Node& n, const std::string& what, std::uint64_t lo, std::uint64_t hi) const {
+    const std::string s = scalar(n, what, "a whole number");
+    const std::string range = " (" + std::to_string(lo) + ".." + std::to_string(hi) + ")";
+    if (!s.empty() && s[0] == '-') fail(n, what + ": must not be negative, got " + quoted(s) + range);
+    if (s.empty() || s.size() > 40 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      fail(n, what + ": expected a whole number, got " + quoted(s));
+    std::uint64_t v = 0;
+    for (char c : s) {
+      const auto d = static_cast<std::uint64_t>(c - '0');
+      if (v > (UINT64_MAX - d) / 10) fail(n, what + ": " + quoted(s) + " is too large" + range);
+      v = v * 10 + d;
+    }
+    if (v < lo || v > hi) fail(n, what + ": " + s + " is out of range" + range);
+    return v;
+  }
+
+  double probability(const YAML::Node& n, const std::string& what) const {
+    const std::string s = scalar(n, what, "a number between 0 and 1");
+    if (!s.empty() && s[0] == '-') fail(n, what + ": must not be negative, got " + quoted(s));
+    std::size_t used = 0;
+    double v = -1;
+    try {
+      v = std::stod(s, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != s.size() || !(v >= 0.0 && v <= 1.0))
+      fail(n, what + ": expected a probability between 0 and 1, got " + quoted(s));
+    return v;
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& what) const {
+    std::string s = scalar(n, what, "true or false");
+    std::transform(s.begin(), s.end(), s.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    if (s == "true" || s == "yes" || s == "on") return true;
+    if (s == "false" || s == "no" || s == "off") return false;
+    fail(n, what + ": expected true or false, got " + quoted(n.Scalar()));
+  }
+
+  Duration duration(const YAML::Node& n, const std::string& what) const {
+    const std::string s = scalar(n, what, "a duration (125s, 500ms ...)");
+    if (!s.empty() && s[0] == '-') fail(n, what + ": a duration must not be negative, got " + quoted(s));
+    if (!s.empty() && s != "0" && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }))
+      fail(n, what + ": duration needs a unit: " + s + "s, 500ms ... (got " + quoted(s) + ")");
+    auto d = parse_duration(s);
+    if (!d) fail(n, what + ": bad duration " + quoted(s) + "; write a number and a unit: ns, us, ms, s, m, h (125s, 500ms, 1.5s)");
+    return *d;
+  }
+
+  static std::string fmt_time(Time t) {
+    if (t % kSec == 0) return std::to_string(t / kSec) + "s";
+    if (t % kMs == 0) return std::to_string(t / kMs) + "ms";
+    if (t % kUs == 0) return std::to_string(t / kUs) + "us";
+    return std::to_string(t) + "ns";
+  }
+
+  Ipv4Addr ipv4_unicast(const YAML::Node& n, const std::string& what) const {
+    const std::string s = scalar(n, what, "an IPv4 address");
+    auto a = Ipv4Addr::parse(s);
+    if (!a) fail(n, what + ": bad IPv4 address " + quoted(s));
+    if (!a->is_valid_source()) fail(n, what + ": " + s + " is not a unicast address");
+    return *a;
+  }
+  Ipv6Addr ipv6_unicast(const YAML::Node& n, const std::string& what) const {
+    const std::string s = scalar(n, what, "an IPv6 address");
+    auto a = Ipv6Addr::parse(s);
+    if (!a) fail(n, what + ": bad IPv6 address " + quoted(s));
+    if (!a->is_valid_source()) fail(n, what + ": " + s + " is not a unicast address");
+    return *a;
+  }
+  MacAddr mac(const YAML::Node& n, const std::string& what) const {
+    const std::string s = scalar(n, what, "a MAC address (02:00:00:00:00:01)");
+    auto a = MacAddr::parse(s);
+    if (!a) fail(n, what + ": bad MAC address " + quoted(s) + " (write 02:00:00:00:00:01)");
+    if (a->is_multicast()) fail(n, what + ": " + s + " is a group MAC address; a node needs a unicast one");
+    return *a;
+  }
+  IpAddr ip(const YAML::Node& n, const std::string& what) const {
+    const std::string s = scalar(n, what, "an IP address");
+    auto a = IpAddr::parse(s);
+    if (!a) fail(n, what + ": bad IP address " + quoted(s) + " (IPv6 addresses in a list may need quotes)");
+    return *a;
+  }
+  IpAddr group(const YAML::Node& n, bool strict) const {
+    IpAddr g = ip(n, "group");
+    if (strict && !g.is_multicast())
+      fail(n, "group: " + g.to_string() + " is not a multicast address (IPv4 224.0.0.0/4, IPv6 ff00::/8)");
+    return g;
+  }
+  IpAddr source(const YAML::Node& n, const std::string& what, const std::optional<IpAddr>& g, bool strict) const {
+    IpAddr s = ip(n, what);
+    if (!strict) return s;
+    if (s.is_multicast()) fail(n, what + ": " + s.to_string() + " is multicast; a source must be a unicast address");
+    if (s.is_unspecified()) fail(n, what + ": " + s.to_string() + " is unspecified; a source must be a unicast address");
+    if (g && g->family != s.family)
+      fail(n, what + ": family mismatch: source " + s.to_string() + " is " + (s.family == Family::V4 ? "IPv4" : "IPv6") +
+                  " but group " + g->to_string() + " is " + (g->family == Family::V4 ? "IPv4" : "IPv6"));
+    return s;
+  }
+  std::vector<IpAddr> sources(const YAML::Node& n, const std::optional<IpAddr>& g, bool strict) const {
+    if (!n.IsSequence() && !n.IsNull()) fail(n, "sources: expected a list of addresses, got " + kind_name(n));
+    std::vector<IpAddr> v;
+    for (auto s : n) {
+      if (!s.IsScalar()) fail(s, "sources: expected a list of addresses, got " + kind_name(s) + " in the list");
+      IpAddr a = source(s, "sources", g, strict);
+      if (std::find(v.begin(), v.end(), a) != v.end()) fail(s, "sources: " + a.to_string() + " listed twice");
+      v.push_back(a);
+    }
+    return v;
+  }
+  FilterMode mode(const YAML::Node& n) const {
+    const std::string s = scalar(n, "mode", "include or exclude");
+    std::string l = s;
+    std::transform(l.begin(), l.end(), l.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    if (l == "include") return FilterMode::Include;
+    if (l == "exclude") return FilterMode::Exclude;
+    fail(n, "mode: expected include or exclude, got " + quoted(s));
+  }
+
+  void define_name(const std::string& name, const YAML::Node& n) {
+    auto [it, fresh] = names_.emplace(name, loc(n));
+    if (!fresh) fail(n, "duplicate name " + quoted(name) + " (first defined at " + it->second.to_string() + ")");
+  }
+  void check_lan_ref(const std::string& lan, const SourceLoc& l, const std::string& who) const {
+    if (!lans_.count(lan)) {
+      std::vector<std::string> all(lans_.begin(), lans_.end());
+      fail_at(l, who + " is on unknown LAN " + quoted(lan) + did_you_mean(lan, all) +
+                     (all.empty() ? "; no LANs are defined (add them under 'lans')" : "; LANs: " + join(all)));
+    }
+  }
+  std::string node_name(const YAML::Node& m, const std::string& what) {
+    auto n = m["name"];
+    if (!n) fail(m, what + ": missing required key 'name'");
+    std::string s = str(n, what + " name");
+    define_name(s, n);
+    return s;
+  }
+
+  // ---- topology ----
+  LanSpec lan(const YAML::Node& m) {
+    check_map(m, "a LAN", kLanKeys);
+    LanSpec l;
+    l.loc = loc(m);
+    l.name = node_name(m, "LAN");
+    lans_.insert(l.name);
+    if (auto n = m["mtu"]) l.mtu = static_cast<std::uint32_t>(uint(n, "mtu", 68, 65535));
+    if (auto n = m["latency"]) l.latency = duration(n, "latency");
+    if (auto n = m["loss"]) l.loss = probability(n, "loss");
+    if (auto n = m["duplicate"]) l.duplicate = probability(n, "duplicate");
+    return l;
+  }
+
+  HostSpec host(const YAML::Node& m) {
+    check_map(m, "a host", kHostKeys);
+    HostSpec h;
+    h.loc = loc(m);
+    h.name = node_name(m, "host");
+    hosts_.insert(h.name);
+    auto ln = m["lan"];
+    if (!ln) fail(m, "host " + quoted(h.name) + ": missing required key 'lan'");
+    h.lan = str(ln, "lan");
+    check_lan_ref(h.lan, loc(ln), "host " + quoted(h.name));
+    if (auto n = m["ipv4"]) h.ipv4 = ipv4_unicast(n, "ipv4");
+    if (auto n = m["ipv6"]) h.ipv6 = ipv6_unicast(n, "ipv6");
+    if (auto n = m["mac"]) h.mac = mac(n, "mac");
+    if (auto n = m["igmp"]) h.igmp = static_cast<std::uint8_t>(uint(n, "igmp (IGMP version)", 1, 3));
+    if (auto n = m["mld"]) h.mld = static_cast<std::uint8_t>(uint(n, "mld (MLD version)", 1, 2));
+    if (auto n = m["robustness"]) h.robustness = static_cast<std::uint8_t>(uint(n, "robustness", 1, 7));
+    if (auto n = m["unsolicited_report_interval"]) h.unsolicited_report_interval = duration(n, "unsolicited_report_interval");
+    if (auto n = m["solicited_node"]) h.solicited_node = boolean(n, "solicited_node");
+    return h;
+  }
+
+  RouterSpec router(const YAML::Node& m) {
+    check_map(m, "a router", kRouterKeys);
+    RouterSpec r;
+    r.loc = loc(m);
+    r.name = node_name(m, "router");
+    routers_.insert(r.name);
+    auto ln = m["lan"];
+    if (!ln) fail(m, "router " + quoted(r.name) + ": missing required key 'lan'");
+    r.lan = str(ln, "lan");
+    check_lan_ref(r.lan, loc(ln), "router " + quoted(r.name));
+    if (auto n = m["ipv4"]) r.ipv4 = ipv4_unicast(n, "ipv4");
+    if (auto n = m["ipv6"]) r.ipv6 = ipv6_unicast(n, "ipv6");
+    if (auto n = m["mac"]) r.mac = mac(n, "mac");
+    if (auto n = m["igmp"]) r.igmp = static_cast<std::uint8_t>(uint(n, "igmp (IGMP version, 0 = off)", 0, 3));
+    if (auto n = m["mld"]) r.mld = static_cast<std::uint8_t>(uint(n, "mld (MLD version, 0 = off)", 0, 2));
+    if (auto n = m["require_router_alert"]) r.require_router_alert = boolean(n, "require_router_alert");
+    if (auto n = m["robustness"]) r.robustness = static_cast<std::uint8_t>(uint(n, "robustness", 1, 7));
+    if (auto n = m["query_interval"]) r.query_interval = duration(n, "query_interval");
+    if (auto n = m["query_response_interval"]) r.query_response_interval = duration(n, "query_response_interval");
+    if (auto n = m["last_member_query_interval"]) r.last_member_query_interval = duration(n, "last_member_query_interval");
+    if (auto n = m["last_member_query_count"])
+      r.last_member_query_count = static_cast<std::uint8_t>(uint(n, "last_member_query_count", 1, 255));
+    return r;
+  }
+
+  SwitchSpec sw(const YAML::Node& m) {
+    check_map(m, "a switch", kSwitchKeys);
+    SwitchSpec s;
+    s.loc = loc(m);
+    s.name = node_name(m, "switch");
+    switches_.insert(s.name);
+    auto p = m["ports"];
+    if (!p) fail(m, "switch " + quoted(s.name) + ": missing required key 'ports' (a list of LAN names)");
+    for (auto it : list(p, "ports", "a list of LAN names")) {
+      std::string l = str(it, "ports");
+      check_lan_ref(l, loc(it), "switch " + quoted(s.name) + " port");
+      if (std::find(s.ports.begin(), s.ports.end(), l) != s.ports.end())
+        fail(it, "switch " + quoted(s.name) + ": LAN " + quoted(l) + " is on two ports");
+      s.ports.push_back(l);
+    }
+    if (s.ports.empty()) fail(p, "switch " + quoted(s.name) + ": needs at least one port");
+    if (auto n = m["snooping"]) s.snooping = boolean(n, "snooping");
+    return s;
+  }
+
+  // ---- events ----
+  void node_ref(const YAML::Node& m, NodeKind& kind, std::string& name, const std::vector<NodeKind>& allowed,
+                const std::string& what) {
+    int count = 0;
+    YAML::Node which;
+    for (auto [key, k] : {std::pair{"host", NodeKind::Host}, std::pair{"router", NodeKind::Router},
+                          std::pair{"lan", NodeKind::Lan}}) {
+      if (auto n = m[key]) {
+        ++count;
+        which = n;
+        kind = k;
+        name = str(n, key);
+      }
+    }
+    std::vector<std::string> names;
+    for (auto k : allowed) names.push_back(k == NodeKind::Host ? "host" : k == NodeKind::Router ? "router" : "lan");
+    if (count == 0) fail(m, what + ": say where it happens with one of: " + join(names));
+    if (count > 1) fail(m, what + ": give only one of host, router, lan");
+    if (std::find(allowed.begin(), allowed.end(), kind) == allowed.end())
+      fail(which, what + " needs " + join(names) + ", not " +
+                      (kind == NodeKind::Host ? "host" : kind == NodeKind::Router ? "router" : "lan"));
+    const std::set<std::string>& set = kind == NodeKind::Host ? hosts_ : kind == NodeKind::Router ? routers_ : lans_;
+    if (!set.count(name)) {
+      const char* kn = kind == NodeKind::Host ? "host" : kind == NodeKind::Router ? "router" : "LAN";
+      std::vector<std::string> all(set.begin(), set.end());
+      fail(which, std::string("unknown ") + kn + " " + quoted(name) + did_you_mean(name, all) +
+                      (all.empty() ? std::string("; none defined") : "; defined: " + join(all)));
+    }
+  }
+
+  std::vector<std::string> op_names() const {
+    std::vector<std::string> v;
+    for (const auto& o : api::all_options()) {
+      v.emplace_back(o.name);
+      if (!o.alias.empty()) v.emplace_back(o.alias);
+    }
+    for (const auto& s : kSpecialOps) v.push_back(s);
+    return v;
+  }
+
+  std::vector<std::string> error_names() const {
+    std::vector<std::string> v;
+    for (int e = 0; e <= static_cast<int>(api::Errc::NotSock); ++e) {
+      std::string s(api::error_name(profile_, static_cast<api::Errc>(e)));
+      if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+    }
+    return v;
+  }
+
+  static void forbid(const Loader& L, const YAML::Node& m, const std::string& op, const std::vector<std::string>& keys) {
+    for (const auto& k : keys)
+      if (auto n = m[k]) L.fail(n, "key " + quoted(k) + " does not apply to op " + op);
+  }
+
+  Time at(const YAML::Node& m, const Scenario& sc, const std::string& what) const {
+    auto n = m["at"];
+    if (!n) fail(m, what + ": missing required key 'at'");
+    Time t = duration(n, "at");
+    if (t > sc.until)
+      fail(n, "at " + fmt_time(t) + " is beyond the end of the run (until: " + fmt_time(sc.until) + ")");
+    return t;
+  }
+
+  EventSpec event(const YAML::Node& m, const Scenario& sc) {
+    check_map(m, "an event", kEventKeys);
+    EventSpec e;
+    e.loc = loc(m);
+    e.at = at(m, sc, "event");
+    auto opn = m["op"];
+    if (!opn) fail(m, "event: missing required key 'op'");
+    e.op_name = str(opn, "op");
+    if (e.op_name == "CLOSE") e.op = OpKind::Close;
+    else if (e.op_name == "SET_FILTER") e.op = OpKind::SetFilter;
+    else if (e.op_name == "LINK") e.op = OpKind::Link;
+    else if (e.op_name == "INJECT") e.op = OpKind::Inject;
+    else if (e.op_name == "QUERY") e.op = OpKind::Query;
+    else if (e.op_name == "SEND") e.op = OpKind::Send;
+    else if (auto o = api::option_by_name(e.op_name)) e.op = OpKind::SocketOption, e.option = *o;
+    else fail(opn, "unknown op " + quoted(e.op_name) + did_you_mean(e.op_name, op_names()) +
+                       "; ops: a socket option name (IP_ADD_MEMBERSHIP, MCAST_JOIN_SOURCE_GROUP ...) or " +
+                       join(kSpecialOps));
+    const std::string& op = e.op_name;
+    const std::string what = "op " + op;
+
+    // expect (socket calls only)
+    if (auto n = m["expect"]) {
+      if (e.op != OpKind::SocketOption && e.op != OpKind::SetFilter && e.op != OpKind::Close)
+        fail(n, "key 'expect' does not apply to op " + op);
+      std::string x = str(n, "expect");
+      if (x != "ok") {
+        auto names = error_names();
+        if (std::find(names.begin(), names.end(), x) == names.end())
+          fail(n, "expect: " + quoted(x) + " is not an error of the " + sc.profile + " profile" +
+                      did_you_mean(x, names) + "; valid: ok, " + join(names));
+      }
+      e.expect = x;
+    }
+    // An expected error relaxes the address rules, so error paths of the API can be scripted.
+    const bool strict = !e.expect || *e.expect == "ok";
+
+    switch (e.op) {
+      case OpKind::SocketOption:
+      case OpKind::SetFilter:
+      case OpKind::Close: {
+        node_ref(m, e.node_kind, e.node, {NodeKind::Host}, what);
+        auto s = m["socket"];
+        if (!s) fail(m, what + ": missing required key 'socket' (a label such as A; sockets open on first use)");
+        e.socket = str(s, "socket");
+        forbid(*this, m, op, {"state", "version", "max_resp", "s_flag", "qrv", "qqi", "frame", "count", "family"});
+        if (auto n = m["interface"]) e.interface = str(n, "interface");
+        if (e.op == OpKind::Close) {
+          forbid(*this, m, op, {"group", "source", "sources", "mode", "value", "interface"});
+          break;
+        }
+        api::MembershipOp mop = api::MembershipOp::None;
+        api::OptionFamily fam = api::OptionFamily::Any;
+        bool is_filter = e.op == OpKind::SetFilter;
+        bool is_value = false;
+        if (e.option) {
+          const auto& inf = api::info(*e.option);
+          mop = inf.op;
+          fam = inf.family;
+          is_filter = *e.option == api::Option::IpMsfilter || *e.option == api::Option::McastMsfilter;
+          is_value = mop == api::MembershipOp::None && !is_filter &&
+                     *e.option != api::Option::IpMulticastIf && *e.option != api::Option::Ipv6MulticastIf;
+        }
+        if (is_value) {
+          forbid(*this, m, op, {"group", "source", "sources", "mode"});
+          auto v = m["value"];
+          if (!v) fail(m, what + ": missing required key 'value'");
+          e.value = static_cast<std::int64_t>(uint(v, "value", 0, 255));
+          break;
+        }
+        forbid(*this, m, op, {"value"});
+        if (mop == api::MembershipOp::None && !is_filter) {  // *_MULTICAST_IF: interface only
+          forbid(*this, m, op, {"group", "source", "sources", "mode"});
+          break;
+        }
+        auto g = m["group"];
+        if (!g) fail(m, what + ": missing required key 'group'");
+        e.group = group(g, strict);
+        if (strict && fam != api::OptionFamily::Any &&
+            (e.group->family == Family::V4) != (fam == api::OptionFamily::V4))
+          fail(g, "group: " + op + " is an " + (fam == api::OptionFamily::V4 ? "IPv4" : "IPv6") +
+                      " option but " + e.group->to_string() + " is " +
+                      (e.group->family == Family::V4 ? "IPv4" : "IPv6"));
+        const bool needs_source = mop == api::MembershipOp::JoinSource || mop == api::MembershipOp::LeaveSource ||
+                                  mop == api::MembershipOp::Block || mop == api::MembershipOp::Unblock;
+        if (is_filter) {
+          forbid(*this, m, op, {"source"});
+          auto mo = m["mode"];
+          if (!mo) fail(m, what + ": missing required key 'mode' (include or exclude)");
+          e.mode = mode(mo);
+          if (auto n = m["sources"]) e.sources = sources(n, e.group, strict);
+        } else {
+          forbid(*this, m, op, {"sources", "mode"});
+          if (needs_source) {
+            auto s2 = m["source"];
+            if (!s2) fail(m, what + ": missing required key 'source'");
+            e.source = source(s2, "source", e.group, strict);
+          } else {
+            forbid(*this, m, op, {"source"});
+          }
+        }
+        break;
+      }
+      case OpKind::Link: {
+        node_ref(m, e.node_kind, e.node, {NodeKind::Host, NodeKind::Router}, what);
+        forbid(*this, m, op, {"socket", "group", "source", "sources", "mode", "interface", "version", "max_resp",
+                              "s_flag", "qrv", "qqi", "frame", "count", "value", "family"});
+        auto s = m["state"];
+        if (!s) fail(m, what + ": missing required key 'state' (up or down)");
+        const std::string st = str(s, "state");
+        if (st == "up") e.link_up = true;
+        else if (st == "down") e.link_up = false;
+        else fail(s, "state: expected up or down, got " + quoted(st));
+        break;
+      }
+      case OpKind::Inject: {
+        node_ref(m, e.node_kind, e.node, {NodeKind::Lan}, what);
+        forbid(*this, m, op, {"socket", "group", "source", "sources", "mode", "interface", "state", "version",
+                              "max_resp", "s_flag", "qrv", "qqi", "count", "value", "family"});
+        auto f = m["frame"];
+        if (!f) fail(m, what + ": missing required key 'frame' (the Ethernet frame in hex)");
+        e.frame = hex(f);
+        break;
+      }
+      case OpKind::Query: {
+        node_ref(m, e.node_kind, e.node, {NodeKind::Router}, what);
+        forbid(*this, m, op, {"socket", "source", "mode", "interface", "state", "frame", "count", "value"});
+        if (auto g = m["group"]) {
+          e.group = group(g, true);
+          e.family = e.group->family;
+          if (auto f = m["family"]) {
+            if (family(f) != *e.family) fail(f, "family: does not match group " + e.group->to_string());
+          }
+        } else if (auto f = m["family"]) {
+          e.family = family(f);
+        }
+        if (auto v = m["version"]) {
+          if (!e.family) fail(v, "version: say which protocol with 'family: ipv4' (IGMP) or 'family: ipv6' (MLD), or give a group");
+          if (*e.family == Family::V4) e.version = static_cast<std::uint8_t>(uint(v, "version (IGMP)", 1, 3));
+          else e.version = static_cast<std::uint8_t>(uint(v, "version (MLD)", 1, 2));
+        }
+        if (auto n = m["sources"]) {
+          if (!e.group) fail(n, "sources: a group-and-source-specific query needs a group");
+          e.sources = sources(n, e.group, true);
+          const std::uint8_t need = *e.family == Family::V4 ? 3 : 2;
+          if (!e.sources.empty() && e.version && *e.version != need)
+            fail(n, std::string("sources: only ") + (need == 3 ? "IGMPv3" : "MLDv2") + " queries carry sources");
+        }
+        if (auto n = m["max_resp"]) e.max_resp = duration(n, "max_resp");
+        if (auto n = m["s_flag"]) e.s_flag = boolean(n, "s_flag");
+        if (auto n = m["qrv"]) e.qrv = static_cast<std::uint8_t>(uint(n, "qrv", 0, 7));
+        if (auto n = m["qqi"]) e.qqi = duration(n, "qqi");
+        break;
+      }
+      case OpKind::Send: {
+        node_ref(m, e.node_kind, e.node, {NodeKind::Host}, what);
+        forbid(*this, m, op, {"socket", "sources", "mode", "state", "version", "max_resp", "s_flag", "qrv", "qqi",
+                              "frame", "value", "family"});
+        auto g = m["group"];
+        if (!g) fail(m, what + ": missing required key 'group'");
+        e.group = group(g, true);
+        if (auto n = m["source"]) e.source = source(n, "source", e.group, true);
+        if (auto n = m["count"]) e.count = static_cast<std::uint32_t>(uint(n, "count", 1, 1'000'000));
+        if (auto n = m["interface"]) e.interface = str(n, "interface");
+        break;
+      }
+    }
+    return e;
+  }
+
+  Family family(const YAML::Node& n) const {
+    const std::string s = str(n, "family");
+    if (s == "ipv4") return Family::V4;
+    if (s == "ipv6") return Family::V6;
+    fail(n, "family: expected ipv4 or ipv6, got " + quoted(s));
+  }
+
+  std::vector<std::uint8_t> hex(const YAML::Node& n) const {
+    const std::string s = scalar(n, "frame", "a hex string");
+    std::string digits;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const char c = s[i];
+      if (c == ' ' || c == '\t' || c == '\n' || c == ':' || c == '-') continue;
+      if (!std::isxdigit(static_cast<unsigned char>(c)))
+        fail(n, "frame: non-hex character " + quoted(std::string(1, c)) + " at offset " + std::to_string(i) +
+                    " (write the frame as hex digits, e.g. \"01005e000016...\")");
+      digits += c;
+    }
+    if (digits.size() % 2 != 0)
+      fail(n, "frame: odd number of hex digits (" + std::to_string(digits.size()) + "); each byte needs two");
+    if (digits.size() / 2 < 14) fail(n, "frame: " + std::to_string(digits.size() / 2) + " bytes is shorter than an Ethernet header (14)");
+    if (digits.size() / 2 > 65535) fail(n, "frame: longer than 65535 bytes");
+    std::vector<std::uint8_t> out;
+    out.reserve(digits.size() / 2);
+    auto val = [](char c) { return static_cast<std::uint8_t>(std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(c) - 'a' + 10)); };
+    for (std::size_t i = 0; i < digits.size(); i += 2)
+      out.push_back(static_cast<std::uint8_t>(val(digits[i]) << 4 | val(digits[i + 1])));
+    return out;
+  }
+
+  // ---- expectations ----
+  ExpectSpec expect(const YAML::Node& m, const Scenario& sc) {
+    check_map(m, "an expectation", kExpectKeys);
+    ExpectSpec x;
+    x.loc = loc(m);
+    x.at = at(m, sc, "expectation");
+    if (m["lan"]) fail(m["lan"], "expectations are about a host or a router, not a LAN");
+    if (auto q = m["querier"]) {
+      node_ref(m, x.node_kind, x.node, {NodeKind::Router}, "querier expectation");
+      forbid(*this, m, "querier expectation", {"group", "mode", "sources", "member", "socket", "source", "receives"});
+      x.querier = boolean(q, "querier");
+      return x;
+    }
+    if (auto r = m["receives"]) {
+      node_ref(m, x.node_kind, x.node, {NodeKind::Host}, "delivery expectation");
+      forbid(*this, m, "delivery expectation", {"mode", "sources", "member"});
+      auto s = m["socket"];
+      if (!s) fail(m, "delivery expectation: missing required key 'socket'");
+      x.socket = str(s, "socket");
+      auto g = m["group"];
+      if (!g) fail(m, "delivery expectation: missing required key 'group'");
+      x.group = group(g, true);
+      if (auto n = m["source"]) x.source = source(n, "source", x.group, true);
+      x.receives = boolean(r, "receives");
+      return x;
+    }
+    node_ref(m, x.node_kind, x.node, {NodeKind::Host, NodeKind::Router}, "membership expectation");
+    forbid(*this, m, "membership expectation", {"socket", "source"});
+    auto g = m["group"];
+    if (!g) fail(m, "expectation: missing required key 'group' (or give 'querier' or 'receives')");
+    x.group = group(g, true);
+    if (auto n = m["member"]) x.member = boolean(n, "member");
+    if (auto n = m["mode"]) x.mode = mode(n);
+    if (auto n = m["sources"]) {
+      if (!x.mode) fail(n, "sources: give 'mode' (include or exclude) with 'sources'");
+      x.sources = sources(n, x.group, true);
+    }
+    if (x.mode && !x.sources) x.sources = std::vector<IpAddr>{};
+    if (!x.mode && !x.member) fail(m, "membership expectation: give 'mode' (with 'sources') or 'member'");
+    if (x.mode && x.member) fail(m["member"], "give either 'member' or 'mode', not both");
+    return x;
+  }
+
+  std::string file_;
+  api::ProfileKind profile_ = api::ProfileKind::Windows;
+  std::map<std::string, SourceLoc> names_;
+  std::set<std::string> lans_, hosts_, routers_, switches_;
+};
+
+// First invalid UTF-8 sequence: byte offset, or npos.
+std::size_t find_bad_utf8(const std::string& s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len;
+    std::uint32_t cp;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07;
+    else return i;
+    if (i + len > s.size()) return i;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return i;
+      cp = cp << 6 | (d & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+LoadResult load_scenario_text(const std::string& text, const std::string& name) {
+  try {
+    if (text.size() > kMaxFileBytes)
+      return LoadError{{name, 0, 0}, "scenario too large: " + std::to_string(text.size()) + " bytes (limit " +
+                                         std::to_string(kMaxFileBytes) + ")"};
+    if (auto bad = find_bad_utf8(text); bad != std::string::npos) {
+      SourceLoc l{name, 1, 1};
+      for (std::size_t i = 0; i < bad; ++i) {
+        if (text[i] == '\n') ++l.line, l.column = 1;
+        else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++l.column;
+      }
+      return LoadError{l, "the file is not valid UTF-8 (byte 0x" +
+                              std::string(1, "0123456789abcdef"[static_cast<unsigned char>(text[bad]) >> 4]) +
+                              std::string(1, "0123456789abcdef"[static_cast<unsigned char>(text[bad]) & 15]) + ")"};
+    }
+    if (text.find('\0') != std::string::npos) {
+      const std::size_t z = text.find('\0');
+      SourceLoc l{name, 1, 1};
+      for (std::size_t i = 0; i < z; ++i) {
+        if (text[i] == '\n') ++l.line, l.column = 1;
+        else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++l.column;
+      }
+      return LoadError{l, "NUL byte in the scenario text"};
+    }
+    {
+      std::istringstream in(text);
+      YAML::Parser parser(in);
+      PreScan scan(name);
+      while (parser.HandleNextDocument(scan)) {
+      }
+    }
+    const YAML::Node root = YAML::Load(text);
+    Loader loader(name);
+    return loader.load(root);
+  } catch (const Failure& f) {
+    return f.err;
+  } catch (const YAML::Exception& e) {
+    std::string msg = e.msg.empty() ? std::string(e.what()) : e.msg;
+    return LoadError{loc_of(name, e.mark), "YAML syntax error: " + msg};
+  } catch (const std::exception& e) {
+    return LoadError{{name, 0, 0}, std::string("cannot load scenario: ") + e.what()};
+  } catch (...) {
+    return LoadError{{name, 0, 0}, "cannot load scenario: unknown error"};
+  }
+}
+
+LoadResult load_scenario_file(const std::string& path) {
+  try {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return LoadError{{path, 0, 0}, std::string("cannot read file: ") + std::strerror(errno)};
+    std::string text;
+    char buf[65536];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      text.append(buf, static_cast<std::size_t>(in.gcount()));
+      if (text.size() > kMaxFileBytes)
+        return LoadError{{path, 0, 0}, "scenario file too large (limit " + std::to_string(kMaxFileBytes) + " bytes)"};
+    }
+    if (in.bad()) return LoadError{{path, 0, 0}, "cannot read file: I/O error"};
+    return load_scenario_text(text, path);
+  } catch (const std::exception& e) {
+    return LoadError{{path, 0, 0}, std::string("cannot read file: ") + e.what()};
+  }
+}
+
+}  // namespace mcsim::sim
