@@ -14,6 +14,8 @@ constexpr const char* kUsage =
     "IGMP/MLD protocol stack, simulator and capture analyser.\n"
     "\n"
     "commands:\n"
+    "  run FILE         run a scenario (YAML) and print its timeline; pcaps per LAN\n"
+    "  check FILE|DIR   run scenarios with their expectations and golden files\n"
     "  decode FILE...   decode IGMP/MLD messages in pcap/pcapng captures\n"
     "\n"
     "Run 'mcsim <command> --help' for the options of a command.\n"
@@ -36,6 +38,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "decode") return mcsim::cli::cmd_decode(argc - 2, argv + 2);
+  if (cmd == "run") return mcsim::cli::cmd_run(argc - 2, argv + 2);
+  if (cmd == "check") return mcsim::cli::cmd_check(argc - 2, argv + 2);
   std::fprintf(stderr, "mcsim: unknown command '%s'\n%s", argv[1], kUsage);
   return 2;
 }

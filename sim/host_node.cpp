@@ -1,0 +1,273 @@
+// A simulated host: HostStack (socket-option layer + IGMP/MLD engines) on one interface.
+#include <map>
+
+#include "sim/json.hpp"
+#include "sim/nodes.hpp"
+#include "stack/host/host_stack.hpp"
+#include "stack/wire/packet.hpp"
+
+namespace mcsim::sim {
+
+MacAddr default_mac(int number) {
+  return MacAddr({0x02, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(number >> 8), static_cast<std::uint8_t>(number)});
+}
+
+namespace {
+
+/// RFC 4291 App. A: link-local address from the MAC (modified EUI-64).
+Ipv6Addr link_local_from_mac(const MacAddr& m) {
+  Ipv6Addr a;
+  a.b[0] = 0xFE;
+  a.b[1] = 0x80;
+  a.b[8] = static_cast<std::uint8_t>(m.b[0] ^ 0x02);
+  a.b[9] = m.b[1];
+  a.b[10] = m.b[2];
+  a.b[11] = 0xFF;
+  a.b[12] = 0xFE;
+  a.b[13] = m.b[3];
+  a.b[14] = m.b[4];
+  a.b[15] = m.b[5];
+  return a;
+}
+
+std::string sources_text(const std::vector<IpAddr>& v) {
+  std::string s = "{";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i].to_string();
+  return s + "}";
+}
+
+template <class A>
+std::vector<IpAddr> ip_list(const SourceSet<A>& s) {
+  std::vector<IpAddr> v;
+  for (const auto& a : s) v.emplace_back(a);
+  return v;
+}
+
+template <class A>
+std::string filter_text(const Filter<A>& f) {
+  if (!f.is_member()) return "not a member";
+  return std::string(f.mode == FilterMode::Include ? "include " : "exclude ") + sources_text(ip_list(f.sources));
+}
+
+class HostNode final : public Node {
+ public:
+  HostNode(const HostSpec& spec, const NodeEnv& env, int number, std::uint32_t mtu)
+      : spec_(spec), profile_(env.profile), rng_(env.seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(number)) {
+    mac_ = spec.mac.value_or(default_mac(number));
+    host::HostConfig igmp_cfg, mld_cfg;
+    igmp_cfg.mtu = mld_cfg.mtu = mtu;
+    // A host declared with an older version is that version only (like a forced kernel).
+    igmp_cfg.force_version = spec.igmp >= host::Ipv4Traits::kMaxVersion ? 0 : spec.igmp;
+    mld_cfg.force_version = spec.mld >= host::Ipv6Traits::kMaxVersion ? 0 : spec.mld;
+    if (spec.robustness) igmp_cfg.robustness = mld_cfg.robustness = *spec.robustness;
+    if (spec.unsolicited_report_interval)
+      igmp_cfg.unsolicited_report_interval = mld_cfg.unsolicited_report_interval = *spec.unsolicited_report_interval;
+    stack_ = std::make_unique<host::HostStack>(env.profile, igmp_cfg, mld_cfg, rng_);
+    std::vector<Ipv4Addr> v4;
+    if (spec.ipv4) v4.push_back(*spec.ipv4);
+    ifx_ = stack_->add_interface("eth0", v4, true);
+    ll_ = spec.ipv6 && spec.ipv6->is_link_local_unicast() ? *spec.ipv6 : link_local_from_mac(mac_);
+  }
+
+  const std::string& name() const override { return spec_.name; }
+  const std::string& lan() const override { return spec_.lan; }
+  const SourceLoc& loc() const override { return spec_.loc; }
+
+  void start(Time now) override {
+    // RFC 4291 §2.7.1 / RFC 4861 §7.2.1: join the solicited-node group of each address.
+    if (spec_.solicited_node) {
+      stack_->add_ipv6_address(ifx_, ll_, now);
+      if (spec_.ipv6 && !(*spec_.ipv6 == ll_) && spec_.ipv6->solicited_node() != ll_.solicited_node())
+        stack_->add_ipv6_address(ifx_, *spec_.ipv6, now);
+    }
+  }
+
+  std::optional<Time> next_deadline() const override { return stack_->next_deadline(); }
+
+  std::optional<std::vector<std::uint8_t>> poll_frame(Time now) override {
+    auto o = stack_->poll_output(now);
+    if (!o) return std::nullopt;
+    std::vector<std::uint8_t> d, frame;
+    if (auto* v4 = std::get_if<host::HostOutput<host::Ipv4Traits>>(&o->out)) {
+      wire::build_igmp_datagram(wire::igmp_ip_header(spec_.ipv4.value_or(Ipv4Addr{}), v4->dst), v4->msg, d);
+    } else {
+      auto& v6 = std::get<host::HostOutput<host::Ipv6Traits>>(o->out);
+      wire::build_mld_datagram(wire::mld_ip_header(ll_, v6.dst), v6.msg, d);  // RFC 9777 §5.2.13
+    }
+    wire::build_ethernet_for(mac_, d, frame);
+    return frame;
+  }
+
+  void receive(const std::vector<std::uint8_t>& frame, Time now) override {
+    if (!link_up_) return;
+    wire::DecodedPacket p;
+    if (!wire::decode_ethernet_frame(frame, p) || !p.usable) return;
+    if (p.proto == wire::PacketProto::Igmp)
+      stack_->handle(ifx_, p.igmp, now);
+    else if (p.proto == wire::PacketProto::Mld)
+      stack_->handle(ifx_, p.mld, now);
+  }
+
+  ActionOutcome act(const EventSpec& ev, Time now) override {
+    ActionOutcome out;
+    switch (ev.op) {
+      case OpKind::Link:
+        link_up_ = ev.link_up;
+        if (ev.link_up) {
+          stack_->igmp(ifx_).link_up(now);
+          stack_->mld(ifx_).link_up(now);
+        } else {
+          stack_->igmp(ifx_).link_down(now);
+          stack_->mld(ifx_).link_down(now);
+        }
+        out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "link")
+                               .str("state", ev.link_up ? "up" : "down").done(),
+                           format_seconds(now) + "  " + spec_.name + " link " + (ev.link_up ? "up" : "down")});
+        return out;
+      case OpKind::Close: {
+        auto it = sockets_.find(ev.socket);
+        api::Status st = it == sockets_.end()
+                             ? api::Status(profile_.error(api::Errc::NotSock, "socket was never opened or is closed"))
+                             : stack_->sockets(now).close(it->second);
+        if (it != sockets_.end()) sockets_.erase(it);
+        finish_sockopt(ev, st, now, out);
+        // Closing drops every membership of the socket (both families may change).
+        for (const auto& c : stack_->sockets().last_changes<Ipv4Addr>()) log_state(c.group, c.new_state, now, out);
+        for (const auto& c : stack_->sockets().last_changes<Ipv6Addr>()) log_state(c.group, c.new_state, now, out);
+        return out;
+      }
+      case OpKind::SetFilter:
+      case OpKind::SocketOption:
+        if (ev.group && ev.group->family == Family::V4)
+          sockopt<Ipv4Addr>(ev, now, out);
+        else
+          sockopt<Ipv6Addr>(ev, now, out);
+        return out;
+      default:
+        out.result = "unsupported";
+        return out;
+    }
+  }
+
+  CheckOutcome check(const ExpectSpec& x, Time) override {
+    CheckOutcome c;
+    if (!x.group) {
+      c.what = "expectation needs a group";
+      return c;
+    }
+    if (x.group->family == Family::V4)
+      return check_state<Ipv4Addr>(x, x.group->v4);
+    return check_state<Ipv6Addr>(x, x.group->v6);
+  }
+
+ private:
+  template <class A>
+  static const A& pick(const IpAddr& a) {
+    if constexpr (std::is_same_v<A, Ipv4Addr>)
+      return a.v4;
+    else
+      return a.v6;
+  }
+
+  api::SocketId socket_for(const std::string& label, Family f, Time now) {
+    auto it = sockets_.find(label);
+    if (it != sockets_.end()) return it->second;
+    const api::SocketId s = stack_->sockets(now).open(f);
+    sockets_.emplace(label, s);
+    return s;
+  }
+
+  template <class A>
+  void sockopt(const EventSpec& ev, Time now, ActionOutcome& out) {
+    const Family fam = std::is_same_v<A, Ipv4Addr> ? Family::V4 : Family::V6;
+    const api::SocketId s = socket_for(ev.socket, fam, now);
+    const A group = ev.group ? pick<A>(*ev.group) : A{};
+    api::Status st;
+    const api::Option opt = ev.option.value_or(api::Option::McastMsfilter);
+    auto& sockets = stack_->sockets(now);
+    if (ev.op == OpKind::SetFilter || opt == api::Option::IpMsfilter || opt == api::Option::McastMsfilter) {
+      std::vector<A> srcs;
+      for (const auto& a : ev.sources) srcs.push_back(pick<A>(a));
+      st = sockets.set_filter<A>(s, opt, api::IfRef::with_index(ifx_), group, ev.mode.value_or(FilterMode::Include), srcs);
+    } else if (api::info(opt).op != api::MembershipOp::None) {
+      api::MembershipReq<A> req{group, ev.source ? pick<A>(*ev.source) : A{}, api::IfRef::with_index(ifx_)};
+      st = sockets.set_option<A>(s, opt, req);
+    } else {
+      st = profile_.error(api::Errc::NoProtoOpt, "scalar options take no group in a scenario");
+    }
+    finish_sockopt(ev, st, now, out);
+    for (const auto& c : stack_->sockets().last_changes<A>()) log_state(c.group, c.new_state, now, out);
+  }
+
+  void finish_sockopt(const EventSpec& ev, const api::Status& st, Time now, ActionOutcome& out) {
+    out.result = st.ok() ? "ok" : std::string(st.name());
+    JsonObject j;
+    j.seconds("t", now).str("node", spec_.name).str("event", "sockopt").str("socket", ev.socket).str("op", ev.op_name);
+    if (ev.group) j.addr("group", *ev.group);
+    if (ev.source) j.addr("source", *ev.source);
+    if (ev.op == OpKind::SetFilter) {
+      j.str("mode", ev.mode.value_or(FilterMode::Include) == FilterMode::Include ? "include" : "exclude");
+      j.addr_list("sources", ev.sources);
+    }
+    j.str("result", out.result).num("code", st.code());
+    if (!st.ok()) j.str("reason", st.error().reason);
+    std::string text = format_seconds(now) + "  " + spec_.name + " " + ev.socket + " " + ev.op_name;
+    if (ev.group) text += " " + ev.group->to_string();
+    if (ev.source) text += " " + ev.source->to_string();
+    if (ev.op == OpKind::SetFilter) text += std::string(" ") + (ev.mode == FilterMode::Exclude ? "exclude " : "include ") + sources_text(ev.sources);
+    text += " -> " + out.result;
+    if (!st.ok()) text += " (" + std::to_string(st.code()) + ": " + std::string(st.error().reason) + ")";
+    out.log.push_back({j.done(), std::move(text)});
+  }
+
+  template <class A>
+  void log_state(const A& group, const Filter<A>& f, Time now, ActionOutcome& out) {
+    const auto srcs = ip_list(f.sources);
+    out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "state").addr("group", group)
+                           .str("mode", f.mode == FilterMode::Include ? "include" : "exclude").addr_list("sources", srcs).done(),
+                       format_seconds(now) + "  " + spec_.name + " state " + IpAddr(group).to_string() + " " + filter_text(f)});
+  }
+
+  template <class A>
+  CheckOutcome check_state(const ExpectSpec& x, const A& group) {
+    CheckOutcome c;
+    const Filter<A> f = stack_->sockets().interface_state(ifx_, group);
+    c.observed = filter_text(f);
+    c.what = spec_.name + " " + IpAddr(group).to_string();
+    bool ok = true;
+    if (x.member) {
+      c.what += *x.member ? " member" : " not a member";
+      ok = ok && f.is_member() == *x.member;
+    }
+    if (x.mode) {
+      c.what += x.mode == FilterMode::Include ? " include" : " exclude";
+      ok = ok && f.mode == *x.mode;
+    }
+    if (x.sources) {
+      SourceSet<A> want;
+      for (const auto& a : *x.sources) want.insert(pick<A>(a));
+      c.what += " " + sources_text(ip_list(want));
+      ok = ok && f.sources == want;
+    }
+    c.passed = ok;
+    return c;
+  }
+
+  HostSpec spec_;
+  api::Profile profile_;
+  Rng rng_;
+  MacAddr mac_;
+  Ipv6Addr ll_;
+  std::unique_ptr<host::HostStack> stack_;
+  api::IfIndex ifx_ = 0;
+  std::map<std::string, api::SocketId> sockets_;
+  bool link_up_ = true;
+};
+
+}  // namespace
+
+std::unique_ptr<Node> make_host_node(const HostSpec& spec, const NodeEnv& env, int number, std::uint32_t mtu) {
+  return std::make_unique<HostNode>(spec, env, number, mtu);
+}
+
+}  // namespace mcsim::sim

@@ -1,0 +1,59 @@
+// The nodes of a simulated LAN: each wraps sans-IO engines (stack/host, stack/router) and
+// turns their messages into Ethernet frames and back. Internal to the simulator.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.hpp"
+#include "stack/api/profile.hpp"
+
+namespace mcsim::sim {
+
+struct NodeEnv {
+  api::Profile profile;
+  std::uint64_t seed = 1;
+};
+
+struct LogLine {
+  std::string json;
+  std::string text;
+};
+
+struct ActionOutcome {
+  std::string result = "ok";  // "ok" or the error name
+  std::vector<LogLine> log;
+};
+
+struct CheckOutcome {
+  bool passed = false;
+  std::string what;      // the expectation in words
+  std::string observed;  // what the node holds
+  std::string detail;
+};
+
+class Node {
+ public:
+  virtual ~Node() = default;
+  virtual const std::string& name() const = 0;
+  virtual const std::string& lan() const = 0;
+  virtual const SourceLoc& loc() const = 0;
+  virtual void start(Time now) = 0;
+  virtual std::optional<Time> next_deadline() const = 0;
+  /// Next frame the node transmits at `now`, if any.
+  virtual std::optional<std::vector<std::uint8_t>> poll_frame(Time now) = 0;
+  virtual void receive(const std::vector<std::uint8_t>& frame, Time now) = 0;
+  virtual ActionOutcome act(const EventSpec& ev, Time now) = 0;
+  virtual CheckOutcome check(const ExpectSpec& x, Time now) = 0;
+};
+
+/// Default MAC of node number n (1-based, hosts then routers): 02:00:00:00:HH:LL.
+MacAddr default_mac(int number);
+
+std::unique_ptr<Node> make_host_node(const HostSpec& spec, const NodeEnv& env, int number, std::uint32_t mtu);
+std::unique_ptr<Node> make_router_node(const RouterSpec& spec, const NodeEnv& env, int number);
+
+}  // namespace mcsim::sim
