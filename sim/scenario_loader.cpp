@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -73,7 +74,7 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-std::string quoted(std::string_view s) {
+std::string quote_str(std::string_view s) {
   std::string out = "'";
   for (char c : s.substr(0, 80)) {
     const auto u = static_cast<unsigned char>(c);
@@ -135,7 +136,7 @@ class PreScan final : public YAML::EventHandler {
     if (f.expect_key && scalar != nullptr) {
       auto [it, fresh] = f.keys.emplace(*scalar, m);
       if (!fresh)
-        fail(m, "duplicate key " + quoted(*scalar) + " in one mapping (first at line " +
+        fail(m, "duplicate key " + quote_str(*scalar) + " in one mapping (first at line " +
                     std::to_string(it->second.line + 1) + ")");
     }
     f.expect_key = !f.expect_key;
@@ -201,7 +202,7 @@ class Loader {
     if (auto n = root["profile"]) {
       sc.profile = str(n, "profile");
       auto p = api::Profile::by_name(sc.profile);
-      if (!p) fail(n, "unknown profile " + quoted(sc.profile) + "; valid: windows, linux" +
+      if (!p) fail(n, "unknown profile " + quote_str(sc.profile) + "; valid: windows, linux" +
                           did_you_mean(sc.profile, {"windows", "linux"}));
     }
     profile_ = api::Profile::by_name(sc.profile)->kind;
@@ -247,7 +248,7 @@ class Loader {
   static std::string kind_name(const YAML::Node& n) {
     switch (n.Type()) {
       case YAML::NodeType::Null: return "nothing";
-      case YAML::NodeType::Scalar: return "a scalar " + quoted(n.Scalar());
+      case YAML::NodeType::Scalar: return "a scalar " + quote_str(n.Scalar());
       case YAML::NodeType::Sequence: return "a list";
       case YAML::NodeType::Map: return "a mapping";
       default: return "nothing";
@@ -261,9 +262,9 @@ class Loader {
       const YAML::Node& k = kv.first;
       if (!k.IsScalar()) fail(k, what + ": keys must be plain words, got " + kind_name(k));
       const std::string& key = k.Scalar();
-      if (++seen[key] > 1) fail(k, "duplicate key " + quoted(key) + " in " + what);
+      if (++seen[key] > 1) fail(k, "duplicate key " + quote_str(key) + " in " + what);
       if (std::find(keys.begin(), keys.end(), key) == keys.end())
-        fail(k, "unknown key " + quoted(key) + " in " + what + did_you_mean(key, keys) + "; valid keys: " + join(keys));
+        fail(k, "unknown key " + quote_str(key) + " in " + what + did_you_mean(key, keys) + "; valid keys: " + join(keys));
     }
   }
 
@@ -289,13 +290,13 @@ class Loader {
   std::uint64_t uint(const YAML::Node& n, const std::string& what, std::uint64_t lo, std::uint64_t hi) const {
     const std::string s = scalar(n, what, "a whole number");
     const std::string range = " (" + std::to_string(lo) + ".." + std::to_string(hi) + ")";
-    if (!s.empty() && s[0] == '-') fail(n, what + ": must not be negative, got " + quoted(s) + range);
+    if (!s.empty() && s[0] == '-') fail(n, what + ": must not be negative, got " + quote_str(s) + range);
     if (s.empty() || s.size() > 40 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      fail(n, what + ": expected a whole number, got " + quoted(s));
+      fail(n, what + ": expected a whole number, got " + quote_str(s));
     std::uint64_t v = 0;
     for (char c : s) {
       const auto d = static_cast<std::uint64_t>(c - '0');
-      if (v > (UINT64_MAX - d) / 10) fail(n, what + ": " + quoted(s) + " is too large" + range);
+      if (v > (UINT64_MAX - d) / 10) fail(n, what + ": " + quote_str(s) + " is too large" + range);
       v = v * 10 + d;
     }
     if (v < lo || v > hi) fail(n, what + ": " + s + " is out of range" + range);
@@ -304,7 +305,7 @@ class Loader {
 
   double probability(const YAML::Node& n, const std::string& what) const {
     const std::string s = scalar(n, what, "a number between 0 and 1");
-    if (!s.empty() && s[0] == '-') fail(n, what + ": must not be negative, got " + quoted(s));
+    if (!s.empty() && s[0] == '-') fail(n, what + ": must not be negative, got " + quote_str(s));
     std::size_t used = 0;
     double v = -1;
     try {
@@ -313,7 +314,7 @@ class Loader {
       used = 0;
     }
     if (used == 0 || used != s.size() || !(v >= 0.0 && v <= 1.0))
-      fail(n, what + ": expected a probability between 0 and 1, got " + quoted(s));
+      fail(n, what + ": expected a probability between 0 and 1, got " + quote_str(s));
     return v;
   }
 
@@ -322,16 +323,16 @@ class Loader {
     std::transform(s.begin(), s.end(), s.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
     if (s == "true" || s == "yes" || s == "on") return true;
     if (s == "false" || s == "no" || s == "off") return false;
-    fail(n, what + ": expected true or false, got " + quoted(n.Scalar()));
+    fail(n, what + ": expected true or false, got " + quote_str(n.Scalar()));
   }
 
   Duration duration(const YAML::Node& n, const std::string& what) const {
     const std::string s = scalar(n, what, "a duration (125s, 500ms ...)");
-    if (!s.empty() && s[0] == '-') fail(n, what + ": a duration must not be negative, got " + quoted(s));
+    if (!s.empty() && s[0] == '-') fail(n, what + ": a duration must not be negative, got " + quote_str(s));
     if (!s.empty() && s != "0" && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }))
-      fail(n, what + ": duration needs a unit: " + s + "s, 500ms ... (got " + quoted(s) + ")");
+      fail(n, what + ": duration needs a unit: " + s + "s, 500ms ... (got " + quote_str(s) + ")");
     auto d = parse_duration(s);
-    if (!d) fail(n, what + ": bad duration " + quoted(s) + "; write a number and a unit: ns, us, ms, s, m, h (125s, 500ms, 1.5s)");
+    if (!d) fail(n, what + ": bad duration " + quote_str(s) + "; write a number and a unit: ns, us, ms, s, m, h (125s, 500ms, 1.5s)");
     return *d;
   }
 
@@ -345,28 +346,28 @@ class Loader {
   Ipv4Addr ipv4_unicast(const YAML::Node& n, const std::string& what) const {
     const std::string s = scalar(n, what, "an IPv4 address");
     auto a = Ipv4Addr::parse(s);
-    if (!a) fail(n, what + ": bad IPv4 address " + quoted(s));
+    if (!a) fail(n, what + ": bad IPv4 address " + quote_str(s));
     if (!a->is_valid_source()) fail(n, what + ": " + s + " is not a unicast address");
     return *a;
   }
   Ipv6Addr ipv6_unicast(const YAML::Node& n, const std::string& what) const {
     const std::string s = scalar(n, what, "an IPv6 address");
     auto a = Ipv6Addr::parse(s);
-    if (!a) fail(n, what + ": bad IPv6 address " + quoted(s));
+    if (!a) fail(n, what + ": bad IPv6 address " + quote_str(s));
     if (!a->is_valid_source()) fail(n, what + ": " + s + " is not a unicast address");
     return *a;
   }
   MacAddr mac(const YAML::Node& n, const std::string& what) const {
     const std::string s = scalar(n, what, "a MAC address (02:00:00:00:00:01)");
     auto a = MacAddr::parse(s);
-    if (!a) fail(n, what + ": bad MAC address " + quoted(s) + " (write 02:00:00:00:00:01)");
+    if (!a) fail(n, what + ": bad MAC address " + quote_str(s) + " (write 02:00:00:00:00:01)");
     if (a->is_multicast()) fail(n, what + ": " + s + " is a group MAC address; a node needs a unicast one");
     return *a;
   }
   IpAddr ip(const YAML::Node& n, const std::string& what) const {
     const std::string s = scalar(n, what, "an IP address");
     auto a = IpAddr::parse(s);
-    if (!a) fail(n, what + ": bad IP address " + quoted(s) + " (IPv6 addresses in a list may need quotes)");
+    if (!a) fail(n, what + ": bad IP address " + quote_str(s) + " (IPv6 addresses in a list may need quotes)");
     return *a;
   }
   IpAddr group(const YAML::Node& n, bool strict) const {
@@ -402,17 +403,17 @@ class Loader {
     std::transform(l.begin(), l.end(), l.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
     if (l == "include") return FilterMode::Include;
     if (l == "exclude") return FilterMode::Exclude;
-    fail(n, "mode: expected include or exclude, got " + quoted(s));
+    fail(n, "mode: expected include or exclude, got " + quote_str(s));
   }
 
   void define_name(const std::string& name, const YAML::Node& n) {
     auto [it, fresh] = names_.emplace(name, loc(n));
-    if (!fresh) fail(n, "duplicate name " + quoted(name) + " (first defined at " + it->second.to_string() + ")");
+    if (!fresh) fail(n, "duplicate name " + quote_str(name) + " (first defined at " + it->second.to_string() + ")");
   }
   void check_lan_ref(const std::string& lan, const SourceLoc& l, const std::string& who) const {
     if (!lans_.count(lan)) {
       std::vector<std::string> all(lans_.begin(), lans_.end());
-      fail_at(l, who + " is on unknown LAN " + quoted(lan) + did_you_mean(lan, all) +
+      fail_at(l, who + " is on unknown LAN " + quote_str(lan) + did_you_mean(lan, all) +
                      (all.empty() ? "; no LANs are defined (add them under 'lans')" : "; LANs: " + join(all)));
     }
   }
@@ -445,9 +446,9 @@ class Loader {
     h.name = node_name(m, "host");
     hosts_.insert(h.name);
     auto ln = m["lan"];
-    if (!ln) fail(m, "host " + quoted(h.name) + ": missing required key 'lan'");
+    if (!ln) fail(m, "host " + quote_str(h.name) + ": missing required key 'lan'");
     h.lan = str(ln, "lan");
-    check_lan_ref(h.lan, loc(ln), "host " + quoted(h.name));
+    check_lan_ref(h.lan, loc(ln), "host " + quote_str(h.name));
     if (auto n = m["ipv4"]) h.ipv4 = ipv4_unicast(n, "ipv4");
     if (auto n = m["ipv6"]) h.ipv6 = ipv6_unicast(n, "ipv6");
     if (auto n = m["mac"]) h.mac = mac(n, "mac");
@@ -466,9 +467,9 @@ class Loader {
     r.name = node_name(m, "router");
     routers_.insert(r.name);
     auto ln = m["lan"];
-    if (!ln) fail(m, "router " + quoted(r.name) + ": missing required key 'lan'");
+    if (!ln) fail(m, "router " + quote_str(r.name) + ": missing required key 'lan'");
     r.lan = str(ln, "lan");
-    check_lan_ref(r.lan, loc(ln), "router " + quoted(r.name));
+    check_lan_ref(r.lan, loc(ln), "router " + quote_str(r.name));
     if (auto n = m["ipv4"]) r.ipv4 = ipv4_unicast(n, "ipv4");
     if (auto n = m["ipv6"]) r.ipv6 = ipv6_unicast(n, "ipv6");
     if (auto n = m["mac"]) r.mac = mac(n, "mac");
@@ -491,15 +492,15 @@ class Loader {
     s.name = node_name(m, "switch");
     switches_.insert(s.name);
     auto p = m["ports"];
-    if (!p) fail(m, "switch " + quoted(s.name) + ": missing required key 'ports' (a list of LAN names)");
+    if (!p) fail(m, "switch " + quote_str(s.name) + ": missing required key 'ports' (a list of LAN names)");
     for (auto it : list(p, "ports", "a list of LAN names")) {
       std::string l = str(it, "ports");
-      check_lan_ref(l, loc(it), "switch " + quoted(s.name) + " port");
+      check_lan_ref(l, loc(it), "switch " + quote_str(s.name) + " port");
       if (std::find(s.ports.begin(), s.ports.end(), l) != s.ports.end())
-        fail(it, "switch " + quoted(s.name) + ": LAN " + quoted(l) + " is on two ports");
+        fail(it, "switch " + quote_str(s.name) + ": LAN " + quote_str(l) + " is on two ports");
       s.ports.push_back(l);
     }
-    if (s.ports.empty()) fail(p, "switch " + quoted(s.name) + ": needs at least one port");
+    if (s.ports.empty()) fail(p, "switch " + quote_str(s.name) + ": needs at least one port");
     if (auto n = m["snooping"]) s.snooping = boolean(n, "snooping");
     return s;
   }
@@ -529,7 +530,7 @@ class Loader {
     if (!set.count(name)) {
       const char* kn = kind == NodeKind::Host ? "host" : kind == NodeKind::Router ? "router" : "LAN";
       std::vector<std::string> all(set.begin(), set.end());
-      fail(which, std::string("unknown ") + kn + " " + quoted(name) + did_you_mean(name, all) +
+      fail(which, std::string("unknown ") + kn + " " + quote_str(name) + did_you_mean(name, all) +
                       (all.empty() ? std::string("; none defined") : "; defined: " + join(all)));
     }
   }
@@ -540,6 +541,8 @@ class Loader {
       v.emplace_back(o.name);
       if (!o.alias.empty()) v.emplace_back(o.alias);
     }
+    for (const auto& i : api::all_ioctls())
+      if (i.is_set) v.emplace_back(i.name);
     for (const auto& s : kSpecialOps) v.push_back(s);
     return v;
   }
@@ -555,7 +558,7 @@ class Loader {
 
   static void forbid(const Loader& L, const YAML::Node& m, const std::string& op, const std::vector<std::string>& keys) {
     for (const auto& k : keys)
-      if (auto n = m[k]) L.fail(n, "key " + quoted(k) + " does not apply to op " + op);
+      if (auto n = m[k]) L.fail(n, "key " + quote_str(k) + " does not apply to op " + op);
   }
 
   Time at(const YAML::Node& m, const Scenario& sc, const std::string& what) const {
@@ -582,7 +585,9 @@ class Loader {
     else if (e.op_name == "QUERY") e.op = OpKind::Query;
     else if (e.op_name == "SEND") e.op = OpKind::Send;
     else if (auto o = api::option_by_name(e.op_name)) e.op = OpKind::SocketOption, e.option = *o;
-    else fail(opn, "unknown op " + quoted(e.op_name) + did_you_mean(e.op_name, op_names()) +
+    else if (auto io = api::ioctl_by_name(e.op_name); io && api::info(*io).is_set)
+      e.op = OpKind::SocketOption, e.option = api::info(*io).option;  // SIO_SET_MULTICAST_FILTER, SIOCSMSFILTER
+    else fail(opn, "unknown op " + quote_str(e.op_name) + did_you_mean(e.op_name, op_names()) +
                        "; ops: a socket option name (IP_ADD_MEMBERSHIP, MCAST_JOIN_SOURCE_GROUP ...) or " +
                        join(kSpecialOps));
     const std::string& op = e.op_name;
@@ -596,7 +601,7 @@ class Loader {
       if (x != "ok") {
         auto names = error_names();
         if (std::find(names.begin(), names.end(), x) == names.end())
-          fail(n, "expect: " + quoted(x) + " is not an error of the " + sc.profile + " profile" +
+          fail(n, "expect: " + quote_str(x) + " is not an error of the " + sc.profile + " profile" +
                       did_you_mean(x, names) + "; valid: ok, " + join(names));
       }
       e.expect = x;
@@ -679,7 +684,7 @@ class Loader {
         const std::string st = str(s, "state");
         if (st == "up") e.link_up = true;
         else if (st == "down") e.link_up = false;
-        else fail(s, "state: expected up or down, got " + quoted(st));
+        else fail(s, "state: expected up or down, got " + quote_str(st));
         break;
       }
       case OpKind::Inject: {
@@ -741,7 +746,7 @@ class Loader {
     const std::string s = str(n, "family");
     if (s == "ipv4") return Family::V4;
     if (s == "ipv6") return Family::V6;
-    fail(n, "family: expected ipv4 or ipv6, got " + quoted(s));
+    fail(n, "family: expected ipv4 or ipv6, got " + quote_str(s));
   }
 
   std::vector<std::uint8_t> hex(const YAML::Node& n) const {
@@ -751,7 +756,7 @@ class Loader {
       const char c = s[i];
       if (c == ' ' || c == '\t' || c == '\n' || c == ':' || c == '-') continue;
       if (!std::isxdigit(static_cast<unsigned char>(c)))
-        fail(n, "frame: non-hex character " + quoted(std::string(1, c)) + " at offset " + std::to_string(i) +
+        fail(n, "frame: non-hex character " + quote_str(std::string(1, c)) + " at offset " + std::to_string(i) +
                     " (write the frame as hex digits, e.g. \"01005e000016...\")");
       digits += c;
     }
@@ -892,6 +897,8 @@ LoadResult load_scenario_text(const std::string& text, const std::string& name) 
 
 LoadResult load_scenario_file(const std::string& path) {
   try {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) return LoadError{{path, 0, 0}, "cannot read file: is a directory"};
     std::ifstream in(path, std::ios::binary);
     if (!in) return LoadError{{path, 0, 0}, std::string("cannot read file: ") + std::strerror(errno)};
     std::string text;

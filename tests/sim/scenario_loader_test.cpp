@@ -390,6 +390,33 @@ TEST(ScenarioLoader, FileNotReadable) {
   ASSERT_TRUE(std::holds_alternative<LoadError>(r));
   EXPECT_EQ(std::get<LoadError>(r).loc.file, "/nonexistent/dir/x.yaml");
   EXPECT_NE(std::get<LoadError>(r).message.find("cannot read file"), std::string::npos);
+  r = load_scenario_file(testing::TempDir());
+  ASSERT_TRUE(std::holds_alternative<LoadError>(r));
+  EXPECT_NE(std::get<LoadError>(r).message.find("is a directory"), std::string::npos);
+}
+
+TEST(ScenarioLoader, IoctlNamesAndFilterOption) {
+  const Scenario sc = load_ok(kMini +
+      "events:\n"
+      "  - {at: 1s, host: h1, socket: A, op: SIOCSMSFILTER, group: 239.1.1.1, mode: exclude, sources: [10.0.0.9]}\n"
+      "  - {at: 1s, host: h1, socket: A, op: IP_MSFILTER, group: 239.1.1.1, mode: include}\n"
+      "  - {at: 2s, router: r1, op: QUERY, family: ipv6, version: 1}\n"
+      "routers: [{name: r1, lan: lan0}]\n");
+  ASSERT_EQ(sc.events.size(), 3u);
+  EXPECT_EQ(sc.events[0].option, api::Option::McastMsfilter);
+  EXPECT_EQ(sc.events[0].mode, FilterMode::Exclude);
+  EXPECT_EQ(sc.events[1].option, api::Option::IpMsfilter);
+  EXPECT_TRUE(sc.events[1].sources.empty());
+  EXPECT_EQ(sc.events[2].family, Family::V6);
+  EXPECT_FALSE(sc.events[2].group);
+  EXPECT_EQ(sc.events[2].version, 1);
+}
+
+TEST(ScenarioLoader, KeyNotForOp) {
+  expect_error(with_line(20, "  - {at: 6s, host: h1, op: LINK, state: down, group: 239.1.1.1}"), "t.yaml:20:54",
+               "key 'group' does not apply to op LINK");
+  expect_error(with_line(20, "  - {at: 6s, host: h1, op: LINK, state: sideways}"), "t.yaml:20:41",
+               "state: expected up or down");
 }
 
 TEST(ScenarioLoader, FileLoads) {
