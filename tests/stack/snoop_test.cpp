@@ -187,6 +187,36 @@ TEST(SnoopTest, BlockInIncludeStopsSourceAfterLmqt) {
   EXPECT_EQ(t.entries(seconds(12))[0].sources, (std::vector<Ipv4Addr>{kS2}));
 }
 
+TEST(SnoopTest, ExcludeToIncludeSwitchesModeAfterLmqt) {
+  auto t = with_querier();
+  t.handle(2, v3_report(RecordType::ModeIsExclude, kG, {}), kHost, seconds(1));
+  // RFC 9776 §6.4.2: EXCLUDE (X,Y) + TO_IN (A): (A)=GMI, Q(G): the group timer drops to LMQT;
+  // when it runs out the port is INCLUDE (A) (RFC 9776 §6.5).
+  t.handle(2, v3_report(RecordType::ChangeToIncludeMode, kG, {kS1}), kHost, seconds(10));
+  EXPECT_EQ(t.next_deadline(), seconds(12));
+  EXPECT_EQ(t.forward_data(kG, kS2, 7, seconds(12) - 1), (PortSet{0, 2}));
+  t.expire(seconds(12));
+  EXPECT_EQ(t.forward_data(kG, kS2, 7, seconds(12)), (PortSet{0}));
+  EXPECT_EQ(t.forward_data(kG, kS1, 7, seconds(12)), (PortSet{0, 2}));
+  const auto es = t.entries(seconds(12));
+  ASSERT_EQ(es.size(), 1u);
+  EXPECT_EQ(es[0].mode, FilterMode::Include);
+  EXPECT_EQ(es[0].sources, (std::vector<Ipv4Addr>{kS1}));
+  EXPECT_EQ(es[0].expires, seconds(10) + seconds(260));
+  EXPECT_EQ(t.next_deadline(), seconds(255));
+}
+
+TEST(SnoopTest, RefreshedReportMovesDeadline) {
+  auto t = with_querier();
+  t.handle(0, v2_query(), kQuerier, seconds(100));  // router port now ends at 355 s
+  t.handle(3, wire::igmp_simple(kV2Report, kG), kHost, seconds(1));
+  EXPECT_EQ(t.next_deadline(), seconds(261));
+  t.handle(3, wire::igmp_simple(kV2Report, kG), kHost, seconds(50));
+  EXPECT_EQ(t.next_deadline(), seconds(310));  // the stale 261 s timer is not reported
+  t.expire(seconds(261));
+  EXPECT_EQ(t.forward_data(kG, kS1, 7, seconds(261)), (PortSet{0, 3}));
+}
+
 TEST(SnoopTest, LinkLocalGroupsFlooded) {
   auto t = with_querier();
   const Ipv4Addr mdns = v4("224.0.0.251");
