@@ -210,6 +210,24 @@ TEST(ScenarioLoader, ExampleLoadsWithEveryField) {
   EXPECT_FALSE(x[4].mode);
 }
 
+TEST(ScenarioLoader, DocExampleLoads) {
+  std::ifstream in(std::string(MCSIM_SOURCE_DIR) + "/docs/scenarios.md");
+  ASSERT_TRUE(in) << "docs/scenarios.md";
+  std::string line, yaml;
+  bool inside = false, done = false;
+  while (!done && std::getline(in, line)) {
+    if (!inside && line == "```yaml") inside = true;
+    else if (inside && line == "```") done = true;
+    else if (inside) yaml += line + "\n";
+  }
+  ASSERT_TRUE(done);
+  const Scenario sc = load_ok(yaml);
+  EXPECT_EQ(sc.events.size(), 11u);
+  EXPECT_EQ(sc.expects.size(), 5u);
+  ASSERT_GE(sc.events.size(), 9u);
+  EXPECT_EQ(sc.events[8].frame.size(), 46u);
+}
+
 TEST(ScenarioLoader, Defaults) {
   const Scenario sc = load_ok(kMini);
   EXPECT_EQ(sc.seed, 1u);
