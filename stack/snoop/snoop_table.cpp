@@ -13,10 +13,13 @@ namespace {
 // RFC 4541 §2.1.2 (2): 224.0.0.0/24 (RFC 5771 Local Network Control Block) is never
 // constrained: hosts do not report it (RFC 9776 §5) so there is nothing to learn from.
 bool always_flooded(const Ipv4Addr& g) { return !g.is_multicast() || g.is_link_local_multicast(); }
-// RFC 4541 §3 requires flooding ff02::1; we flood every scope <= 2 group (ff02::/16 and
-// below), as the IPv4 rule does for 224.0.0.0/24, so link-scope service groups such as mDNS
-// ff02::fb reach every port whatever the hosts' MLD behaviour.
-bool always_flooded(const Ipv6Addr& g) { return !g.is_multicast() || g.is_link_scope_multicast(); }
+// RFC 4541 §3: MLD is mandated for link scope and wider, so only ff02::1 (for which MLD
+// messages are never sent) is flooded; other link-scope groups (ff02::fb, solicited-node
+// groups) are snooped like any group, as the Linux bridge does. Scopes 0 and 1 never leave
+// a node; they are flooded rather than learned.
+bool always_flooded(const Ipv6Addr& g) {
+  return !g.is_multicast() || g == ipv6::kAllNodes || g.scope() < McastScope::LinkLocal;
+}
 
 Duration max_resp(const wire::IgmpMessage& q) {
   // RFC 2236 §4: an IGMPv1 query (Max Resp 0) means 10 s.

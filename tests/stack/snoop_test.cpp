@@ -217,7 +217,7 @@ TEST(SnoopTest, RefreshedReportMovesDeadline) {
   EXPECT_EQ(t.forward_data(kG, kS1, 7, seconds(261)), (PortSet{0, 3}));
 }
 
-TEST(SnoopTest, LinkLocalGroupsFlooded) {
+TEST(SnoopTest, Ipv4LinkLocalAndIpv6AllNodesFlooded) {
   auto t = with_querier();
   const Ipv4Addr mdns = v4("224.0.0.251");
   // RFC 4541 §2.1.2 (2): 224.0.0.x goes everywhere, reported or not; reports are not learned.
@@ -229,9 +229,10 @@ TEST(SnoopTest, LinkLocalGroupsFlooded) {
   m.handle(0, wire::mld_query(2, Ipv6Addr{}, 10000), kQuerier6, 0);
   const Ipv6Addr mdns6 = v6("ff02::fb");
   m.handle(3, wire::mld_simple(kV1Report, mdns6), kHost6, seconds(1));
-  EXPECT_TRUE(m.entries(seconds(1)).empty());
-  // RFC 4541 §3: link-scope IPv6 groups are flooded.
-  EXPECT_EQ(m.forward_data(mdns6, kHost6, 1, seconds(1)), (PortSet{0, 2, 3, 4, 5, 6, 7}));
+  // RFC 4541 §3: MLD is mandated for link scope, so ff02::fb is snooped (member port 3 plus
+  // the router port); only ff02::1, never reported, is flooded.
+  EXPECT_EQ(m.entries(seconds(1)).size(), 1u);
+  EXPECT_EQ(m.forward_data(mdns6, kHost6, 1, seconds(1)), (PortSet{0, 3}));
   EXPECT_EQ(m.forward_data(v6("ff02::1"), kHost6, 0, seconds(1)), (PortSet{1, 2, 3, 4, 5, 6, 7}));
 }
 
