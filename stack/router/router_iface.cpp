@@ -92,7 +92,9 @@ Time RouterIface<T>::next_event(const Group& e) const {
 template <class T>
 void RouterIface<T>::reschedule(Group& e) {
   const Time t = next_event(e);
-  if (t == e.scheduled) return;
+  // The live heap entry fires no later than the new deadline: keep it (it re-arms when it
+  // fires). This keeps one heap push per group per timer period instead of one per report.
+  if (e.scheduled >= 0 && (t < 0 || t >= e.scheduled)) return;
   e.scheduled = t;
   if (t >= 0) heap_.emplace(t, e.group);
 }
@@ -342,12 +344,19 @@ namespace {
 /// (B)=timer: every source of B gets `timer`, created when absent.
 template <class Src, class A>
 void set_timers(std::vector<Src>& v, const std::vector<A>& b, Time timer) {
+  std::size_t missing = 0;  // grow once, to the exact size (memory per entry matters)
+  auto before = [](const Src& x, const A& a) { return x.source < a; };
+  for (const A& s : b) {
+    auto it = std::lower_bound(v.begin(), v.end(), s, before);
+    if (it == v.end() || !(it->source == s)) ++missing;
+  }
+  if (v.size() + missing > v.capacity()) v.reserve(v.size() + missing);
   for (const A& s : b) {
     auto it = std::lower_bound(v.begin(), v.end(), s, [](const Src& x, const A& a) { return x.source < a; });
     if (it != v.end() && it->source == s)
       it->timer = timer;
     else
-      v.insert(it, Src{s, timer, 0});
+      v.insert(it, Src{timer, s, 0});
   }
 }
 
@@ -363,7 +372,7 @@ void restrict_to(std::vector<Src>& v, const std::vector<A>& b, Time timer_new) {
     if (i != v.end() && i->source == s)
       out.push_back(*i);
     else
-      out.push_back(Src{s, timer_new, 0});
+      out.push_back(Src{timer_new, s, 0});
   }
   v.swap(out);
 }
@@ -449,7 +458,7 @@ void RouterIface<T>::state_change(Group& e, RecordType type, const SourceList& b
                                    [](const Source& x, const Addr& s) { return x.source < s; });
         const bool present = it != e.sources.end() && it->source == a;
         if (!present) {
-          e.sources.insert(it, Source{a, e.group_timer, 0});  // A-X-Y
+          e.sources.insert(it, Source{e.group_timer, a, 0});  // A-X-Y
           q.push_back(a);
         } else if (running(*it)) {
           q.push_back(a);  // A*X
