@@ -48,6 +48,8 @@ class Node {
   virtual void receive(const std::vector<std::uint8_t>& frame, Time now) = 0;
   virtual ActionOutcome act(const EventSpec& ev, Time now) = 0;
   virtual CheckOutcome check(const ExpectSpec& x, Time now) = 0;
+  /// Log lines the node produced on its own (e.g. a router dropping a report).
+  virtual std::vector<LogLine> take_log() { return {}; }
 };
 
 /// Default MAC of node number n (1-based, hosts then routers): 02:00:00:00:HH:LL.

@@ -119,14 +119,7 @@ struct Simulation::Impl {
     NodeEnv env{*profile, seed};
     int number = 0;
     for (const auto& h : sc.hosts) nodes.push_back(make_host_node(h, env, ++number, lan_mtu(h.lan)));
-    for (const auto& r : sc.routers) {
-      auto node = make_router_node(r, env, ++number);
-      if (!node) {
-        error = r.loc.to_string() + ": router '" + r.name + "': routers are not available in this build";
-        return;
-      }
-      nodes.push_back(std::move(node));
-    }
+    for (const auto& r : sc.routers) nodes.push_back(make_router_node(r, env, ++number));
     wake_at.assign(nodes.size(), -1);
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       const int li = lan_index(nodes[i]->lan());
@@ -210,6 +203,7 @@ struct Simulation::Impl {
   void deliver(const Ev& e) {
     Node& node = *nodes[static_cast<std::size_t>(e.b)];
     node.receive(*e.frame, now);
+    for (auto& l : node.take_log()) emit(now, std::move(l.json), std::move(l.text));
     drain(e.b);
   }
 
@@ -246,7 +240,7 @@ struct Simulation::Impl {
     const int n = node_index(x.node);
     if (n < 0) return;
     CheckOutcome c = nodes[static_cast<std::size_t>(n)]->check(x, now);
-    record(x.loc, now, c.passed, c.what, c.detail);
+    record(x.loc, now, c.passed, c.what, c.passed ? c.detail : "observed " + c.observed);
     emit(now,
          JsonObject().seconds("t", now).str("node", x.node).str("event", "expect").str("what", c.what)
              .boolean("passed", c.passed).str("observed", c.observed).str("at", x.loc.to_string()).done(),

@@ -134,3 +134,71 @@ TEST(Simulator, UnknownProfileIsAnError) {
 
 }  // namespace
 }  // namespace mcsim::sim
+
+namespace mcsim::sim {
+namespace {
+
+Scenario load(const std::string& text) {
+  auto r = load_scenario_text(text, "inline.yaml");
+  if (auto* e = std::get_if<LoadError>(&r)) ADD_FAILURE() << e->to_string();
+  return std::get<Scenario>(r);
+}
+
+// A querier and a host: the router's view follows the host's reports (RFC 9776 §6.4), the
+// leave is followed by Last Member Query Count group-specific queries (§6.6.3.1) and the
+// group is gone after the Last Member Query Time.
+TEST(SimulatorRouter, QuerierFollowsHostAndAgesGroupAfterLeave) {
+  Simulation s(load(R"(
+name: querier and one host
+seed: 7
+until: 30s
+lans: [{name: lan0}]
+routers: [{name: r1, lan: lan0, ipv4: 10.0.0.1, ipv6: "fe80::1"}]
+hosts: [{name: h1, lan: lan0, ipv4: 10.0.0.2, ipv6: "fe80::2"}]
+events:
+  - {at: 1s, host: h1, socket: A, op: IP_ADD_MEMBERSHIP, group: 239.1.1.1}
+  - {at: 2s, host: h1, socket: A, op: IP_BLOCK_SOURCE, group: 239.1.1.1, source: 10.0.0.5}
+  - {at: 4s, host: h1, socket: B, op: MCAST_JOIN_SOURCE_GROUP, group: "ff3e::1:2", source: "2001:db8::5"}
+  - {at: 9s, host: h1, socket: A, op: CLOSE}
+expect:
+  - {at: 5s, router: r1, group: 239.1.1.1, mode: exclude, sources: [10.0.0.5]}
+  - {at: 5s, router: r1, group: "ff3e::1:2", mode: include, sources: ["2001:db8::5"]}
+  - {at: 5s, router: r1, querier: true}
+  - {at: 20s, router: r1, group: 239.1.1.1, member: false}
+)"));
+  s.run();
+  for (const auto& r : s.results()) EXPECT_TRUE(r.passed) << r.loc.to_string() << " " << r.what << " " << r.detail;
+  EXPECT_EQ(s.results().size(), 4u);
+  std::size_t gsq = 0;
+  for (const auto& e : s.log())
+    gsq += e.json.find("\"node\":\"r1\",\"event\":\"tx\"") != std::string::npos &&
+           e.json.find("\"dst\":\"239.1.1.1\"") != std::string::npos &&
+           e.json.find("\"sources\":[]") != std::string::npos;
+  EXPECT_GE(gsq, 2u);  // [Last Member Query Count] Q(G) after the TO_IN{}
+}
+
+// RFC 9776 §9.2 option: a router that requires Router Alert drops an IGMPv3 report sent
+// without it (the seed 002 CH395 IP-RAW method) and logs why.
+TEST(SimulatorRouter, RequireRouterAlertDropsReportWithoutIt) {
+  // Seed 002's 16-byte report in an IPv4 header without options, TTL 1 (checksum 0x1810).
+  Simulation s(load(R"(
+name: seed 002 without router alert
+until: 5s
+lans: [{name: lan0}]
+routers: [{name: r1, lan: lan0, ipv4: 192.168.1.1, mld: 0, require_router_alert: true}]
+events:
+  - {at: 1s, lan: lan0, op: INJECT, frame: "01005e000016b405000000000800450000240000000001021810c0a8010ae00000162200f9020000000104000000e00000fb"}
+expect:
+  - {at: 2s, router: r1, group: 224.0.0.251, member: false}
+)"));
+  s.run();
+  ASSERT_EQ(s.error(), "");
+  ASSERT_EQ(s.results().size(), 1u);
+  EXPECT_TRUE(s.results()[0].passed) << s.results()[0].detail;
+  bool dropped = false;
+  for (const auto& e : s.log()) dropped |= e.json.find("\"reason\":\"no_router_alert\"") != std::string::npos;
+  EXPECT_TRUE(dropped);
+}
+
+}  // namespace
+}  // namespace mcsim::sim
