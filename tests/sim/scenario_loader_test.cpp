@@ -1,7 +1,9 @@
 // Scenario loader: the reference example, one test per error class, mutation fuzzing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <string>
@@ -463,8 +465,11 @@ TEST(ScenarioLoader, EmptyAndScalarDocuments) {
 
 TEST(ScenarioLoader, FuzzMutationsNeverThrow) {
   std::mt19937 rng(12345);
+  int iters = 2000;  // MCSIM_FUZZ_ITERS=<n> for a longer run
+  if (const char* env = std::getenv("MCSIM_FUZZ_ITERS")) iters = std::max(1, std::atoi(env));
+  if (const char* env = std::getenv("MCSIM_FUZZ_SEED")) rng.seed(static_cast<unsigned>(std::atoi(env)));
   int loaded = 0, errors = 0;
-  for (int i = 0; i < 2000; ++i) {
+  for (int i = 0; i < iters; ++i) {
     std::string t = kExample;
     const int kind = static_cast<int>(rng() % 4);
     const int n = 1 + static_cast<int>(rng() % 8);
@@ -485,7 +490,7 @@ TEST(ScenarioLoader, FuzzMutationsNeverThrow) {
       EXPECT_FALSE(std::get<LoadError>(r).message.empty());
     }
   }
-  EXPECT_EQ(loaded + errors, 2000);
+  EXPECT_EQ(loaded + errors, iters);
   EXPECT_GT(errors, 0);
 }
 
