@@ -1,10 +1,14 @@
 // A simulated host: HostStack (socket-option layer + IGMP/MLD engines) on one interface.
+#include <deque>
+#include <tuple>
+#include <utility>
 #include <map>
 
 #include "sim/json.hpp"
 #include "sim/nodes.hpp"
 #include "stack/host/host_stack.hpp"
 #include "stack/wire/packet.hpp"
+#include "stack/wire/udp.hpp"
 
 namespace mcsim::sim {
 
@@ -82,9 +86,17 @@ class HostNode final : public Node {
     }
   }
 
-  std::optional<Time> next_deadline() const override { return stack_->next_deadline(); }
+  std::optional<Time> next_deadline() const override {
+    if (!data_out_.empty()) return Time{0};
+    return stack_->next_deadline();
+  }
 
   std::optional<std::vector<std::uint8_t>> poll_frame(Time now) override {
+    if (!data_out_.empty()) {
+      auto f = std::move(data_out_.front());
+      data_out_.pop_front();
+      return f;
+    }
     auto o = stack_->poll_output(now);
     if (!o) return std::nullopt;
     std::vector<std::uint8_t> d, frame;
@@ -101,7 +113,11 @@ class HostNode final : public Node {
   void receive(const std::vector<std::uint8_t>& frame, Time now) override {
     if (!link_up_) return;
     wire::DecodedPacket p;
-    if (!wire::decode_ethernet_frame(frame, p) || !p.usable) return;
+    if (!wire::decode_ethernet_frame(frame, p)) {
+      if (auto d = wire::parse_udp_frame(frame); d && d->dst.is_multicast()) deliver(*d, now);
+      return;
+    }
+    if (!p.usable) return;
     if (p.proto == wire::PacketProto::Igmp)
       stack_->handle(ifx_, p.igmp, now);
     else if (p.proto == wire::PacketProto::Mld)
@@ -123,6 +139,9 @@ class HostNode final : public Node {
         out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "link")
                                .str("state", ev.link_up ? "up" : "down").done(),
                            format_seconds(now) + "  " + spec_.name + " link " + (ev.link_up ? "up" : "down")});
+        return out;
+      case OpKind::Send:
+        send_data(ev, now, out);
         return out;
       case OpKind::Close: {
         auto it = sockets_.find(ev.socket);
@@ -155,6 +174,7 @@ class HostNode final : public Node {
       c.what = "expectation needs a group";
       return c;
     }
+    if (x.receives) return check_receives(x);
     if (x.group->family == Family::V4)
       return check_state<Ipv4Addr>(x, x.group->v4);
     return check_state<Ipv6Addr>(x, x.group->v6);
@@ -253,8 +273,87 @@ class HostNode final : public Node {
     return c;
   }
 
+  /// SEND: `count` UDP datagrams to the group from this host (or from `source`, as a data
+  /// source node on the LAN would send them); TTL / hop limit 1 like a default socket.
+  void send_data(const EventSpec& ev, Time now, ActionOutcome& out) {
+    const IpAddr& g = *ev.group;
+    IpAddr src;
+    if (ev.source) src = *ev.source;
+    else if (g.family == Family::V4) src = spec_.ipv4.value_or(Ipv4Addr{});
+    else src = spec_.ipv6 && !spec_.ipv6->is_link_local_unicast() ? *spec_.ipv6 : ll_;
+    static constexpr std::uint8_t kPayload[] = {'m', 'c', 's', 'i', 'm', ' ', 'd', 'a', 't', 'a'};
+    for (std::uint32_t i = 0; i < ev.count; ++i) {
+      std::vector<std::uint8_t> d, frame;
+      if (g.family == Family::V4) {
+        wire::Ipv4Header h;
+        h.src = src.v4;
+        h.dst = g.v4;
+        h.ttl = 1;
+        h.id = static_cast<std::uint16_t>(++ip_id_);
+        wire::build_udp4_datagram(h, 5001, 5001, kPayload, d);
+      } else {
+        wire::Ipv6Header h;
+        h.src = src.v6;
+        h.dst = g.v6;
+        h.hop_limit = 1;
+        wire::build_udp6_datagram(h, 5001, 5001, kPayload, d);
+      }
+      wire::build_ethernet_for(mac_, d, frame);
+      data_out_.push_back(std::move(frame));
+    }
+    out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "send").addr("group", g)
+                           .addr("source", src).num("count", ev.count).done(),
+                       format_seconds(now) + "  " + spec_.name + " send " + std::to_string(ev.count) + " datagram(s) " +
+                           src.to_string() + " -> " + g.to_string()});
+  }
+
+  /// RFC 9776 §3.2 / RFC 3678: the interface takes a datagram when its merged filter admits
+  /// the source, and each socket only when its own filter does.
+  void deliver(const wire::UdpDatagramInfo& d, Time now) {
+    if (d.dst.family == Family::V4) deliver_as<Ipv4Addr>(d.dst.v4, d.src.v4, IpAddr(d.src), IpAddr(d.dst), now);
+    else deliver_as<Ipv6Addr>(d.dst.v6, d.src.v6, IpAddr(d.src), IpAddr(d.dst), now);
+  }
+
+  template <class A>
+  void deliver_as(const A& g, const A& s, const IpAddr& src, const IpAddr& grp, Time now) {
+    auto& api = stack_->sockets();
+    if (!api.interface_state(ifx_, g).allows(s)) return;
+    for (const auto& [label, id] : sockets_) {
+      for (const auto& m : api.memberships<A>(id)) {
+        if (m.ifindex != ifx_ || !(m.group == g) || !m.filter().allows(s)) continue;
+        const std::uint64_t n = ++received_[{label, grp.to_string(), src.to_string()}];
+        pending_log_.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "deliver")
+                                    .str("socket", label).addr("group", grp).addr("source", src)
+                                    .num("count", static_cast<std::int64_t>(n)).done(),
+                                format_seconds(now) + "  " + spec_.name + " " + label + " receives " + src.to_string() +
+                                    " -> " + grp.to_string() + " (#" + std::to_string(n) + ")"});
+      }
+    }
+  }
+
+  std::vector<LogLine> take_log() override { return std::exchange(pending_log_, {}); }
+
+  /// receives: true when the socket has received at least one datagram of (group, source)
+  /// since the run began (any source when none is named); false when it has received none.
+  CheckOutcome check_receives(const ExpectSpec& x) {
+    CheckOutcome c;
+    std::uint64_t n = 0;
+    const std::string g = x.group->to_string();
+    for (const auto& [k, v] : received_)
+      if (std::get<0>(k) == x.socket && std::get<1>(k) == g && (!x.source || std::get<2>(k) == x.source->to_string())) n += v;
+    c.what = spec_.name + " socket " + x.socket + (*x.receives ? " receives " : " does not receive ") + g +
+             (x.source ? " from " + x.source->to_string() : "");
+    c.observed = std::to_string(n) + " datagram(s) received";
+    c.passed = (n > 0) == *x.receives;
+    return c;
+  }
+
   HostSpec spec_;
   api::Profile profile_;
+  std::deque<std::vector<std::uint8_t>> data_out_;
+  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> received_;
+  std::vector<LogLine> pending_log_;
+  std::uint32_t ip_id_ = 0;
   Rng rng_;
   MacAddr mac_;
   Ipv6Addr ll_;
