@@ -252,10 +252,15 @@ void RouterIface<T>::handle(const Msg& m, const RxInfo<Addr>& rx, Time now) {
       break;
     case wire::MsgKind::V1Report:
     case wire::MsgKind::V2Report:
-      older_report(m.group, m.version, now);
-      break;
     case wire::MsgKind::Leave:
-      older_leave(m.group, now);
+      if (cfg_.ssm_aware && m.group.is_ssm()) {
+        ++drops_.other;  // RFC 9776 §6.4: SSM-aware routers ignore v1/v2 reports and leaves
+        break;
+      }
+      if (m.kind == wire::MsgKind::Leave)
+        older_leave(m.group, now);
+      else
+        older_report(m.group, m.version, now);
       break;
     case wire::MsgKind::V3Report:
       if (cfg_.version < T::kMaxVersion) {
@@ -265,6 +270,12 @@ void RouterIface<T>::handle(const Msg& m, const RxInfo<Addr>& rx, Time now) {
       for (const auto& r : m.records) {
         if (!r.group.is_multicast() || r.type < 1 || r.type > 6) {
           ++drops_.other;
+          continue;
+        }
+        if (cfg_.ssm_aware && r.group.is_ssm() &&
+            (r.type == static_cast<std::uint8_t>(RecordType::ModeIsExclude) ||
+             r.type == static_cast<std::uint8_t>(RecordType::ChangeToExcludeMode))) {
+          ++drops_.other;  // RFC 9776 §6.4: SSM-aware routers ignore EXCLUDE records for SSM
           continue;
         }
         auto src = m.sources_of(r);

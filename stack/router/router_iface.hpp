@@ -42,6 +42,9 @@ struct RouterConfig {
   bool require_router_alert = false;                    // RFC 9776 §9.2: ignore reports without RA
   bool querier = true;                                  // take part in querier election
   bool accept_unspecified_mld_source = false;           // RFC 9777 §5.2.13 discards :: reports
+  /// RFC 9776 §6.4 / RFC 4604: in the SSM range ignore IS_EX/TO_EX records and
+  /// v1/v2 reports and leaves (counted in DropCounters::other).
+  bool ssm_aware = false;
 };
 
 /// IP-level facts about a received message that the acceptance checks need.

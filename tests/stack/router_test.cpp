@@ -823,3 +823,26 @@ TEST(RouterSendQuery, OnDemandQueryUsesConfiguredDefaultsAndLowersOwnTimers) {
 
 }  // namespace
 }  // namespace mcsim::router
+
+namespace mcsim::router {
+namespace {
+
+TEST(RouterAcceptance, SsmAwareIgnoresExcludeRecordsAndOlderReportsInSsmRange) {
+  Rng rng;
+  RouterConfig cfg;
+  cfg.ssm_aware = true;
+  IgmpRouter r(cfg, kRouter4, rng);
+  const auto ssm = v4("232.1.1.1");
+  r.handle(rep(RecordType::ModeIsExclude, ssm, {}), rx4(), T0);
+  r.handle(rep(RecordType::ChangeToExcludeMode, ssm, {S1}), rx4(), T0);
+  r.handle(wire::igmp_simple(wire::igmp_type::kV2Report, ssm), rx4(), T0);
+  EXPECT_EQ(r.drops().other, 3u);
+  EXPECT_FALSE(r.group(ssm, T0).has_value());
+  r.handle(rep(RecordType::ModeIsInclude, ssm, {S1}), rx4(), T0);  // INCLUDE records are fine
+  EXPECT_TRUE(r.forwards(ssm, S1, T0));
+  r.handle(rep(RecordType::ModeIsExclude, kG, {}), rx4(), T0);  // outside the SSM range
+  EXPECT_TRUE(r.group(kG, T0).has_value());
+}
+
+}  // namespace
+}  // namespace mcsim::router
