@@ -40,6 +40,12 @@ class Node {
   virtual ~Node() = default;
   virtual const std::string& name() const = 0;
   virtual const std::string& lan() const = 0;
+  /// Every LAN the node is attached to (a switch has one per port).
+  virtual std::vector<std::string> lan_names() const { return {lan()}; }
+  /// True for nodes that forward frames between their LANs (switches).
+  virtual bool bridges() const { return false; }
+  /// For bridges: the ports (indexes into lan_names()) a frame arriving on `in_port` leaves by.
+  virtual std::vector<int> forward(const std::vector<std::uint8_t>&, int, Time) { return {}; }
   virtual const SourceLoc& loc() const = 0;
   virtual void start(Time now) = 0;
   virtual std::optional<Time> next_deadline() const = 0;
@@ -57,5 +63,6 @@ MacAddr default_mac(int number);
 
 std::unique_ptr<Node> make_host_node(const HostSpec& spec, const NodeEnv& env, int number, std::uint32_t mtu);
 std::unique_ptr<Node> make_router_node(const RouterSpec& spec, const NodeEnv& env, int number);
+std::unique_ptr<Node> make_switch_node(const SwitchSpec& spec);
 
 }  // namespace mcsim::sim

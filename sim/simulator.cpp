@@ -120,15 +120,17 @@ struct Simulation::Impl {
     int number = 0;
     for (const auto& h : sc.hosts) nodes.push_back(make_host_node(h, env, ++number, lan_mtu(h.lan)));
     for (const auto& r : sc.routers) nodes.push_back(make_router_node(r, env, ++number));
+    for (const auto& w : sc.switches) nodes.push_back(make_switch_node(w));
     wake_at.assign(nodes.size(), -1);
     for (std::size_t i = 0; i < nodes.size(); ++i) {
-      const int li = lan_index(nodes[i]->lan());
-      if (li < 0) {
-        error = nodes[i]->loc().to_string() + ": node '" + nodes[i]->name() + "' is on unknown LAN '" +
-                nodes[i]->lan() + "'";
-        return;
+      for (const auto& name : nodes[i]->lan_names()) {
+        const int li = lan_index(name);
+        if (li < 0) {
+          error = nodes[i]->loc().to_string() + ": node '" + nodes[i]->name() + "' is on unknown LAN '" + name + "'";
+          return;
+        }
+        lans[static_cast<std::size_t>(li)].nodes.push_back(static_cast<int>(i));
       }
-      lans[static_cast<std::size_t>(li)].nodes.push_back(static_cast<int>(i));
     }
     for (std::size_t i = 0; i < sc.events.size(); ++i) push(make(sc.events[i].at, 0, EvKind::Action, static_cast<int>(i)));
     for (std::size_t i = 0; i < sc.expects.size(); ++i)
@@ -162,12 +164,12 @@ struct Simulation::Impl {
   }
 
   /// Puts a frame on LAN `li` as sent by node `from` (-1: injected).
-  void transmit(int li, int from, std::vector<std::uint8_t> bytes) {
+  void transmit(int li, int from, std::vector<std::uint8_t> bytes, bool forwarded = false) {
     Lan& lan = lans[static_cast<std::size_t>(li)];
     ++lan.frames;
     if (lan.pcap) lan.pcap->write(now / kSec, static_cast<std::uint32_t>(now % kSec), bytes);
     const std::string who = from >= 0 ? nodes[static_cast<std::size_t>(from)]->name() : lan.spec.name;
-    log_frame(lan, who, bytes);
+    log_frame(lan, who, bytes, forwarded);
     auto shared = std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes));
     for (int to : lan.nodes) {
       if (to == from) continue;
@@ -179,7 +181,7 @@ struct Simulation::Impl {
     }
   }
 
-  void log_frame(const Lan& lan, const std::string& who, const std::vector<std::uint8_t>& bytes) {
+  void log_frame(const Lan& lan, const std::string& who, const std::vector<std::uint8_t>& bytes, bool forwarded) {
     wire::DecodedPacket p;
     if (!wire::decode_ethernet_frame(bytes, p)) return;  // data frames are logged by SEND
     pcap::Frame f;
@@ -190,18 +192,29 @@ struct Simulation::Impl {
     f.data = wire::Bytes(bytes);
     std::string msg;
     pcap::append_json(msg, f, p);
-    std::string json = JsonObject().seconds("t", now).str("node", who).str("event", "tx").str("lan", lan.spec.name).merge(msg).done();
+    // A switch's copy onto another segment is "fwd"; "tx" is the sender's own transmission.
+    const char* ev = forwarded ? "fwd" : "tx";
+    std::string json = JsonObject().seconds("t", now).str("node", who).str("event", ev).str("lan", lan.spec.name).merge(msg).done();
     std::string line;
     pcap::append_text(line, f, p);
     // Drop the frame number and capture time columns of the decode line: the log has its own.
     auto arrow = line.find(' ', line.find_first_not_of(' '));
     arrow = line.find(' ', arrow + 1);
-    std::string text = format_seconds(now) + "  " + who + " tx " + lan.spec.name + ":" + line.substr(arrow);
+    std::string text = format_seconds(now) + "  " + who + " " + ev + " " + lan.spec.name + ":" + line.substr(arrow);
     emit(now, std::move(json), std::move(text));
   }
 
   void deliver(const Ev& e) {
     Node& node = *nodes[static_cast<std::size_t>(e.b)];
+    if (node.bridges()) {
+      const auto names = node.lan_names();
+      int in_port = -1;
+      for (std::size_t p = 0; p < names.size(); ++p)
+        if (lan_index(names[p]) == e.a) in_port = static_cast<int>(p);
+      for (int p : node.forward(*e.frame, in_port, now))
+        transmit(lan_index(names[static_cast<std::size_t>(p)]), e.b, *e.frame, true);
+      return;
+    }
     node.receive(*e.frame, now);
     for (auto& l : node.take_log()) emit(now, std::move(l.json), std::move(l.text));
     drain(e.b);
