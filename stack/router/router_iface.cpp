@@ -8,7 +8,7 @@ namespace {
 
 template <class V, class A>
 bool sorted_contains(const V& v, const A& a) {
-  return std::binary_search(v.begin(), v.end(), a);
+  return std::binary_search(v.begin(), v.end(), a, FastLess{});
 }
 
 }  // namespace
@@ -45,8 +45,8 @@ Duration RouterIface<T>::older_host_present_interval() const {
 
 template <class T>
 typename RouterIface<T>::Group* RouterIface<T>::find(const Addr& g) {
-  auto it = std::lower_bound(groups_.begin(), groups_.end(), g, [](const Group& e, const Addr& a) { return e.group < a; });
-  return it != groups_.end() && it->group == g ? &*it : nullptr;
+  const std::size_t i = index_of(g);
+  return i < keys_.size() && keys_[i] == g ? &groups_[i] : nullptr;
 }
 
 template <class T>
@@ -56,11 +56,12 @@ const typename RouterIface<T>::Group* RouterIface<T>::find(const Addr& g) const 
 
 template <class T>
 typename RouterIface<T>::Group& RouterIface<T>::find_or_add(const Addr& g) {
-  auto it = std::lower_bound(groups_.begin(), groups_.end(), g, [](const Group& e, const Addr& a) { return e.group < a; });
-  if (it != groups_.end() && it->group == g) return *it;
+  const std::size_t i = index_of(g);
+  if (i < keys_.size() && keys_[i] == g) return groups_[i];
   Group e;
   e.group = g;  // RFC 9776 §6.4: a group without state is INCLUDE {}
-  return *groups_.insert(it, std::move(e));
+  keys_.insert(keys_.begin() + static_cast<std::ptrdiff_t>(i), g);
+  return *groups_.insert(groups_.begin() + static_cast<std::ptrdiff_t>(i), std::move(e));
 }
 
 template <class T>
@@ -101,11 +102,15 @@ void RouterIface<T>::reschedule(Group& e) {
 
 template <class T>
 void RouterIface<T>::erase_if_empty(const Addr& g) {
-  auto it = std::lower_bound(groups_.begin(), groups_.end(), g, [](const Group& e, const Addr& a) { return e.group < a; });
-  if (it == groups_.end() || !(it->group == g)) return;
+  const std::size_t i = index_of(g);
+  if (i >= keys_.size() || !(keys_[i] == g)) return;
+  const Group& e = groups_[i];
   // RFC 9776 §6.2.1: INCLUDE with no source records is no state; the record is deleted
   // (kept while older-host timers or pending queries still matter).
-  if (it->mode == FilterMode::Include && it->sources.empty() && it->query_at < 0 && it->scheduled < 0) groups_.erase(it);
+  if (e.mode == FilterMode::Include && e.sources.empty() && e.query_at < 0 && e.scheduled < 0) {
+    groups_.erase(groups_.begin() + static_cast<std::ptrdiff_t>(i));
+    keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
 }
 
 // --- driving --------------------------------------------------------------------------------
@@ -280,7 +285,7 @@ void RouterIface<T>::handle(const Msg& m, const RxInfo<Addr>& rx, Time now) {
         }
         auto src = m.sources_of(r);
         scratch_b_.assign(src.begin(), src.end());
-        std::sort(scratch_b_.begin(), scratch_b_.end());
+        std::sort(scratch_b_.begin(), scratch_b_.end(), FastLess{});
         scratch_b_.erase(std::unique(scratch_b_.begin(), scratch_b_.end()), scratch_b_.end());
         Group& e = find_or_add(r.group);
         apply_record(e, static_cast<RecordType>(r.type), scratch_b_, now);
@@ -356,14 +361,14 @@ namespace {
 template <class Src, class A>
 void set_timers(std::vector<Src>& v, const std::vector<A>& b, Time timer) {
   std::size_t missing = 0;  // grow once, to the exact size (memory per entry matters)
-  auto before = [](const Src& x, const A& a) { return x.source < a; };
+  auto before = [](const Src& x, const A& a) { return fast_less(x.source, a); };
   for (const A& s : b) {
     auto it = std::lower_bound(v.begin(), v.end(), s, before);
     if (it == v.end() || !(it->source == s)) ++missing;
   }
   if (v.size() + missing > v.capacity()) v.reserve(v.size() + missing);
   for (const A& s : b) {
-    auto it = std::lower_bound(v.begin(), v.end(), s, [](const Src& x, const A& a) { return x.source < a; });
+    auto it = std::lower_bound(v.begin(), v.end(), s, [](const Src& x, const A& a) { return fast_less(x.source, a); });
     if (it != v.end() && it->source == s)
       it->timer = timer;
     else
@@ -379,7 +384,7 @@ void restrict_to(std::vector<Src>& v, const std::vector<A>& b, Time timer_new) {
   out.reserve(b.size());
   auto i = v.begin();
   for (const A& s : b) {
-    while (i != v.end() && i->source < s) ++i;
+    while (i != v.end() && fast_less(i->source, s)) ++i;
     if (i != v.end() && i->source == s)
       out.push_back(*i);
     else
@@ -466,7 +471,7 @@ void RouterIface<T>::state_change(Group& e, RecordType type, const SourceList& b
       // (A-X-Y)=Group Timer, Send Q(G,A-Y)
       for (const auto& a : b) {
         auto it = std::lower_bound(e.sources.begin(), e.sources.end(), a,
-                                   [](const Source& x, const Addr& s) { return x.source < s; });
+                                   [](const Source& x, const Addr& s) { return fast_less(x.source, s); });
         const bool present = it != e.sources.end() && it->source == a;
         if (!present) {
           e.sources.insert(it, Source{e.group_timer, a, 0});  // A-X-Y
@@ -483,7 +488,7 @@ void RouterIface<T>::state_change(Group& e, RecordType type, const SourceList& b
       // Delete (X-A), Delete (Y-A), Send Q(G,A-Y), Group Timer=GMI
       for (const auto& a : b) {
         auto it = std::lower_bound(e.sources.begin(), e.sources.end(), a,
-                                   [](const Source& x, const Addr& s) { return x.source < s; });
+                                   [](const Source& x, const Addr& s) { return fast_less(x.source, s); });
         if (it == e.sources.end() || !(it->source == a) || running(*it)) q.push_back(a);
       }
       restrict_to(e.sources, b, e.group_timer);
@@ -523,7 +528,7 @@ void RouterIface<T>::send_qgs(Group& e, const SourceList& x, Time now) {
   bool any = false;
   for (const auto& a : x) {
     auto it = std::lower_bound(e.sources.begin(), e.sources.end(), a,
-                               [](const Source& s, const Addr& v) { return s.source < v; });
+                               [](const Source& s, const Addr& v) { return fast_less(s.source, v); });
     if (it == e.sources.end() || !(it->source == a)) continue;
     // RFC 9776 §6.6.3.2: for each source of X with source timer > LMQT: retransmissions =
     // [Last Member Query Count]; source timer lowered to LMQT.
@@ -676,7 +681,7 @@ bool RouterIface<T>::forwards(const Addr& g, const Addr& s, Time now) const {
   const Group* e = find(g);
   if (!e) return false;
   auto it = std::lower_bound(e->sources.begin(), e->sources.end(), s,
-                             [](const Source& x, const Addr& a) { return x.source < a; });
+                             [](const Source& x, const Addr& a) { return fast_less(x.source, a); });
   const bool has = it != e->sources.end() && it->source == s;
   if (e->mode == FilterMode::Exclude && e->group_timer > now) {
     // RFC 9776 §6.3: EXCLUDE: forward unless the source has a record with timer == 0.
@@ -688,7 +693,7 @@ bool RouterIface<T>::forwards(const Addr& g, const Addr& s, Time now) const {
 
 template <class T>
 std::size_t RouterIface<T>::memory_bytes() const {
-  std::size_t n = groups_.capacity() * sizeof(Group);
+  std::size_t n = groups_.capacity() * sizeof(Group) + keys_.capacity() * sizeof(Addr);
   for (const auto& e : groups_) n += e.sources.capacity() * sizeof(Source);
   n += heap_.size() * sizeof(HeapItem);
   return n;

@@ -11,6 +11,7 @@
 // Timers are stored as absolute expiry times; "timer = 0" is an expiry at or before now.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -148,6 +149,9 @@ class RouterIface {
   };
   using SourceList = std::vector<Addr>;  // sorted
 
+  std::size_t index_of(const Addr& g) const {
+    return static_cast<std::size_t>(std::lower_bound(keys_.begin(), keys_.end(), g, FastLess{}) - keys_.begin());
+  }
   Group* find(const Addr& g);
   const Group* find(const Addr& g) const;
   Group& find_or_add(const Addr& g);
@@ -189,6 +193,7 @@ class RouterIface {
   Time other_querier_until_ = -1;   // RFC 9776 §6.6.2 Other Querier Present timer
   DropCounters drops_;
   std::vector<Group> groups_;       // sorted by group
+  std::vector<Addr> keys_;          // groups_[i].group, packed: the binary search stays in cache
   using HeapItem = std::pair<Time, Addr>;
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<>> heap_;
   std::deque<RouterOutput<T>> out_;
