@@ -846,3 +846,89 @@ TEST(RouterAcceptance, SsmAwareIgnoresExcludeRecordsAndOlderReportsInSsmRange) {
 
 }  // namespace
 }  // namespace mcsim::router
+
+// ---- the remaining RFC 9777 §7.4.1 / §7.4.2 rows for MLD ---------------------------------------
+namespace mcsim::router {
+namespace {
+
+using V6Timers = SrcTimers<Ipv6Addr>;
+
+class MldRows : public MldRouterTest {
+ protected:
+  void include_12() { feed(rep6(RecordType::ModeIsInclude, G, {A1, A2}), T0); }
+  /// EXCLUDE (X={A1}, Y={A3}) at t=0.
+  void exclude_1_3() {
+    feed(rep6(RecordType::ModeIsExclude, G, {A3}), T0);
+    feed(rep6(RecordType::AllowNewSources, G, {A1}), T0);
+  }
+  RouterIface<RouterIpv6Traits>::GroupView v(Time at) { return r.group(G, at).value(); }
+};
+
+// INCLUDE (A)  IS_IN (B)  INCLUDE (A+B)  (B)=MALI
+TEST_F(MldRows, Include_IsIn) {
+  include_12();
+  feed(rep6(RecordType::ModeIsInclude, G, {A2, A3}), T10);
+  EXPECT_EQ(v(T10).sources, (V6Timers{{A1, GMI - T10}, {A2, GMI}, {A3, GMI}}));
+  EXPECT_TRUE(run(r, T10, seconds(20)).empty());
+}
+
+// EXCLUDE (X,Y)  IS_IN (A)  EXCLUDE (X+A,Y-A)  (A)=MALI
+TEST_F(MldRows, Exclude_IsIn) {
+  exclude_1_3();
+  feed(rep6(RecordType::ModeIsInclude, G, {A3, A4}), T10);
+  EXPECT_EQ(v(T10).mode, FilterMode::Exclude);
+  EXPECT_EQ(v(T10).sources, (V6Timers{{A1, GMI - T10}, {A3, GMI}, {A4, GMI}}));
+}
+
+// EXCLUDE (X,Y)  IS_EX (A)  EXCLUDE (A-Y,Y*A)  (A-X-Y)=MALI, Delete (X-A), Delete (Y-A), Filter Timer=MALI
+TEST_F(MldRows, Exclude_IsEx) {
+  exclude_1_3();
+  feed(rep6(RecordType::ModeIsExclude, G, {A3, A4}), T10);
+  EXPECT_EQ(v(T10).group_timer, GMI);
+  EXPECT_EQ(v(T10).sources, (V6Timers{{A3, 0}, {A4, GMI}}));
+}
+
+// INCLUDE (A)  ALLOW (B)  INCLUDE (A+B)  (B)=MALI
+TEST_F(MldRows, Include_Allow) {
+  include_12();
+  feed(rep6(RecordType::AllowNewSources, G, {A3}), T10);
+  EXPECT_EQ(v(T10).sources, (V6Timers{{A1, GMI - T10}, {A2, GMI - T10}, {A3, GMI}}));
+}
+
+// EXCLUDE (X,Y)  ALLOW (A)  EXCLUDE (X+A,Y-A)  (A)=MALI
+TEST_F(MldRows, Exclude_Allow) {
+  exclude_1_3();
+  feed(rep6(RecordType::AllowNewSources, G, {A3}), T10);
+  EXPECT_EQ(v(T10).sources, (V6Timers{{A1, GMI - T10}, {A3, GMI}}));
+  EXPECT_TRUE(r.forwards(G, A3, T10));
+}
+
+// INCLUDE (A)  TO_IN (B)  INCLUDE (A+B)  (B)=MALI, Send Q(MA,A-B)
+TEST_F(MldRows, Include_ToIn_SendsQMAAminusB) {
+  include_12();
+  feed(rep6(RecordType::ChangeToIncludeMode, G, {A2, A3}), T10);
+  EXPECT_EQ(v(T10).sources, (V6Timers{{A1, seconds(2)}, {A2, GMI}, {A3, GMI}}));
+  auto sent = run(r, T10, seconds(20));
+  ASSERT_EQ(sent.size(), 2u);
+  expect_mquery(sent[0], T10, {A1}, false);
+  expect_mquery(sent[1], T10 + seconds(1), {A1}, false);
+}
+
+// EXCLUDE (X,Y)  TO_EX (A)  EXCLUDE (A-Y,Y*A)  (A-X-Y)=Filter Timer, Delete (X-A), Delete (Y-A),
+//                           Send Q(MA,A-Y), Filter Timer=MALI
+TEST_F(MldRows, Exclude_ToEx_SendsQMAAminusY) {
+  exclude_1_3();
+  feed(rep6(RecordType::ChangeToExcludeMode, G, {A3, A4}), T10);
+  EXPECT_EQ(v(T10).group_timer, GMI);
+  EXPECT_EQ(v(T10).sources, (V6Timers{{A3, 0}, {A4, seconds(2)}}));
+  auto sent = run(r, T10, seconds(20));
+  ASSERT_EQ(sent.size(), 2u);
+  expect_mquery(sent[0], T10, {A4}, false);
+  expect_mquery(sent[1], T10 + seconds(1), {A4}, false);
+}
+
+// The other five MLD rows are in MldRouterTest above (Include_Block, Include_IsEx,
+// Include_ToEx, Exclude_Block, Exclude_ToIn).
+
+}  // namespace
+}  // namespace mcsim::router
