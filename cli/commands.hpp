@@ -7,5 +7,6 @@ namespace mcsim::cli {
 int cmd_decode(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_check(int argc, char** argv);
+int cmd_validate(int argc, char** argv);
 
 }  // namespace mcsim::cli
