@@ -56,8 +56,9 @@ SnoopTable<A>::SnoopTable(SnoopConfig cfg) : cfg_(cfg) {
 
 template <class A>
 Duration SnoopTable<A>::group_membership_interval() const {
-  // RFC 9776 §8.4 / RFC 9777 §9.4: GMI = Robustness Variable * Query Interval + Query Response Interval.
-  return learned_general_ ? Duration{qrv_} * qi_ + qri_ : cfg_.default_gmi;
+  // RFC 9776 §8.4 / RFC 9777 §9.4: GMI = Robustness Variable * Query Interval + 2 * Query
+  // Response Interval (the bis text; RFC 3376 had one QRI), as the router model uses.
+  return learned_general_ ? Duration{qrv_} * qi_ + 2 * qri_ : cfg_.default_gmi;
 }
 
 template <class A>

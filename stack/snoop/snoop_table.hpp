@@ -33,7 +33,7 @@ struct SnoopConfig {
   unsigned ports = 8;                          // ports 0..ports-1 (at most PortSet::kMaxPorts)
   bool fast_leave = false;                     // vendor "immediate leave": LMQT 0 (one host per port only)
   bool report_suppression = false;             // RFC 4541 §2.1.1 (2); off by default
-  Duration default_gmi = seconds(260);         // RFC 9776 §8.4 with RV 2, QI 125 s, QRI 10 s
+  Duration default_gmi = seconds(270);         // RFC 9776 §8.4 with RV 2, QI 125 s, QRI 10 s
   Duration default_lmqt = seconds(2);          // RFC 9776 §8.9: LMQC 2 * LMQI 1 s
   Duration router_port_age = seconds(255);     // RFC 9776 §8.5 Other Querier Present Interval
 };

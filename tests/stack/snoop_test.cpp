@@ -91,7 +91,7 @@ TEST(SnoopTest, V2ReportLearnsPortDataOnlyToMembersAndRouters) {
   EXPECT_EQ(e.port, 3u);
   EXPECT_EQ(e.mode, FilterMode::Exclude);
   EXPECT_TRUE(e.sources.empty());
-  EXPECT_EQ(e.expires, seconds(1) + seconds(260));  // RFC 9776 §8.4 GMI
+  EXPECT_EQ(e.expires, seconds(1) + seconds(270));  // RFC 9776 §8.4 GMI = 2*125 + 2*10
   // RFC 4541 §2.1.2 (1): members plus router ports, never back out of the arrival port.
   EXPECT_EQ(t.forward_data(kG, kS1, 5, seconds(2)), (PortSet{0, 3}));
   EXPECT_EQ(t.forward_data(kG, kS1, 0, seconds(2)), (PortSet{3}));
@@ -154,7 +154,7 @@ TEST(SnoopTest, V3IncludeForwardsPerSource) {
   EXPECT_EQ(es[1].port, 4u);
   EXPECT_EQ(es[1].mode, FilterMode::Include);
   EXPECT_EQ(es[1].sources, (std::vector<Ipv4Addr>{kS1, kS2}));
-  EXPECT_EQ(es[1].expires, now + seconds(260));
+  EXPECT_EQ(es[1].expires, now + seconds(270));
 }
 
 TEST(SnoopTest, ExcludePortDoesNotReceiveExcludedSource) {
@@ -202,7 +202,7 @@ TEST(SnoopTest, ExcludeToIncludeSwitchesModeAfterLmqt) {
   ASSERT_EQ(es.size(), 1u);
   EXPECT_EQ(es[0].mode, FilterMode::Include);
   EXPECT_EQ(es[0].sources, (std::vector<Ipv4Addr>{kS1}));
-  EXPECT_EQ(es[0].expires, seconds(10) + seconds(260));
+  EXPECT_EQ(es[0].expires, seconds(10) + seconds(270));
   EXPECT_EQ(t.next_deadline(), seconds(255));
 }
 
@@ -210,11 +210,11 @@ TEST(SnoopTest, RefreshedReportMovesDeadline) {
   auto t = with_querier();
   t.handle(0, v2_query(), kQuerier, seconds(100));  // router port now ends at 355 s
   t.handle(3, wire::igmp_simple(kV2Report, kG), kHost, seconds(1));
-  EXPECT_EQ(t.next_deadline(), seconds(261));
+  EXPECT_EQ(t.next_deadline(), seconds(271));
   t.handle(3, wire::igmp_simple(kV2Report, kG), kHost, seconds(50));
-  EXPECT_EQ(t.next_deadline(), seconds(310));  // the stale 261 s timer is not reported
-  t.expire(seconds(261));
-  EXPECT_EQ(t.forward_data(kG, kS1, 7, seconds(261)), (PortSet{0, 3}));
+  EXPECT_EQ(t.next_deadline(), seconds(320));  // the stale 271 s timer is not reported
+  t.expire(seconds(271));
+  EXPECT_EQ(t.forward_data(kG, kS1, 7, seconds(271)), (PortSet{0, 3}));
 }
 
 TEST(SnoopTest, Ipv4LinkLocalAndIpv6AllNodesFlooded) {
@@ -262,7 +262,7 @@ TEST(SnoopTest, LeaveThenExpiryAfterLmqt) {
   t.expire(seconds(12));
   ASSERT_EQ(t.entries(seconds(12)).size(), 1u);
   EXPECT_EQ(t.entries(seconds(12))[0].port, 4u);
-  EXPECT_EQ(t.next_deadline(), seconds(255));  // the router port; port 4's GMI ends at 261 s
+  EXPECT_EQ(t.next_deadline(), seconds(255));  // the router port; port 4's GMI ends at 271 s
 }
 
 TEST(SnoopTest, LeaveThenReportKeepsPort) {
@@ -273,7 +273,7 @@ TEST(SnoopTest, LeaveThenReportKeepsPort) {
   t.expire(seconds(12));
   EXPECT_EQ(t.forward_data(kG, kS1, 7, seconds(13)), (PortSet{0, 3}));
   ASSERT_EQ(t.entries(seconds(13)).size(), 1u);
-  EXPECT_EQ(t.entries(seconds(13))[0].expires, seconds(11) + seconds(260));
+  EXPECT_EQ(t.entries(seconds(13))[0].expires, seconds(11) + seconds(270));
 }
 
 TEST(SnoopTest, FastLeaveDropsPortAtOnce) {
@@ -290,21 +290,21 @@ TEST(SnoopTest, AgingAfterGmiLearnedFromQuery) {
   IgmpSnoopTable t(cfg8());
   // IGMPv3 query: Max Resp 5 s (code 50, tenths), QRV 3, QQIC 20 s.
   t.handle(0, wire::igmp_query(3, Ipv4Addr{}, 50, false, 3, 20), kQuerier, 0);
-  EXPECT_EQ(t.group_membership_interval(), seconds(65));  // RFC 9776 §8.4: 3 * 20 + 5
+  EXPECT_EQ(t.group_membership_interval(), seconds(70));  // RFC 9776 §8.4: 3 * 20 + 2 * 5
   EXPECT_EQ(t.router_port_age(), ms(62500));              // RFC 9776 §8.5: 3 * 20 + 5 / 2
   t.handle(2, v3_report(RecordType::ModeIsExclude, kG, {}), kHost, seconds(1));
   EXPECT_EQ(t.next_deadline(), ms(62500));
   t.expire(ms(62500));
   EXPECT_EQ(t.router_ports(ms(62500)), PortSet{});
-  EXPECT_EQ(t.next_deadline(), seconds(66));
-  EXPECT_EQ(t.forward_data(kG, kS1, 7, seconds(66) - 1), (PortSet{2}));
-  t.expire(seconds(66));
-  EXPECT_TRUE(t.entries(seconds(66)).empty());
+  EXPECT_EQ(t.next_deadline(), seconds(71));
+  EXPECT_EQ(t.forward_data(kG, kS1, 7, seconds(71) - 1), (PortSet{2}));
+  t.expire(seconds(71));
+  EXPECT_TRUE(t.entries(seconds(71)).empty());
   EXPECT_EQ(t.next_deadline(), std::nullopt);
   // Unregistered again and no router port: flooded.
-  EXPECT_EQ(t.forward_data(kG, kS1, 7, seconds(66)), (PortSet{0, 1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(t.forward_data(kG, kS1, 7, seconds(71)), (PortSet{0, 1, 2, 3, 4, 5, 6}));
   // LMQI from a group-specific query (Max Resp 0.5 s): LMQT = QRV 3 * 0.5 s.
-  t.handle(0, wire::igmp_query(3, kG, 5, false, 3, 20), kQuerier, seconds(70));
+  t.handle(0, wire::igmp_query(3, kG, 5, false, 3, 20), kQuerier, seconds(75));
   EXPECT_EQ(t.last_member_query_time(), ms(1500));
 }
 
