@@ -401,7 +401,8 @@ struct Validator::State {
         s.queries.push_back({t, f.number, with_sources, s_flag, v3, mrt, qrv});
         const int lmqc = (v3 && qrv) ? qrv : kDefaultRv;
         const double lmqi = s.queries.front().mrt;
-        s.deadline = std::max(s.deadline, s.queries.front().t + (lmqc - 1) * lmqi + std::max(0.5, 0.25 * lmqi));
+        // Twice the expected span, so late retransmissions are judged for spacing (Q-LMQ-2).
+        s.deadline = std::max(s.deadline, s.queries.front().t + 2 * (lmqc - 1) * lmqi + std::max(0.5, 0.25 * lmqi));
       }
       return;
     }
