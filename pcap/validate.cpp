@@ -145,6 +145,7 @@ struct Validator::State {
     bool qi_known = false;     // from QQIC
     double mrt = 10;           // seconds, of the last general query
     int rv = kDefaultRv;
+    double learned_qi = -1;    // versions without QQIC
   };
   struct Lmq {
     enum class Kind { Leave, ToIn, Block } kind = Kind::Leave;
@@ -192,6 +193,9 @@ struct Validator::State {
   std::map<std::pair<Key, Key>, Repeat> repeats;       // (host, group)
   double now = 0;
   bool any = false;
+  std::int64_t prev_sec = -1;
+  std::uint32_t prev_nsec = 0;
+  std::vector<std::uint8_t> prev;
 
   void add(const char* rule, const Frame& f, double t, std::string reason, Severity sev) {
     Finding fd;
@@ -409,9 +413,18 @@ struct Validator::State {
     if (version == 1) return;  // IGMPv1: no QQI, no election (RFC 1112)
     auto& q = queriers[src];
     const bool qi_known = v3 && qqic != 0;
-    const double qi = qi_known ? wire::decode_qqic(qqic) : kDefaultQi;
+    // Versions without QQIC: the interval is learned from the querier's own spacing (the first
+    // gap, or the second when the first was a startup gap); until then the default 125 s.
+    if (!qi_known && q.count > 0 && t - q.last <= 3 * std::max(q.learned_qi, kDefaultQi)) {
+      const double gap = t - q.last;
+      if (q.learned_qi < 0 || (q.count == 2 && gap > 1.5 * q.learned_qi)) q.learned_qi = gap;
+    }
+    const bool learned = !qi_known && q.learned_qi > 0;
+    const double qi = qi_known ? wire::decode_qqic(qqic) : learned ? q.learned_qi : kDefaultQi;
     const Severity sev = qi_known ? Severity::Must : Severity::Should;
-    const std::string qi_note = qi_known ? " (QQI from QQIC)" : " (default QI 125 s: not announced by this version)";
+    const std::string qi_note = qi_known ? " (QQI from QQIC)"
+                                : learned ? " (QI learned from this querier's spacing: not announced by this version)"
+                                          : " (default QI 125 s: not announced by this version)";
     if (mrt >= qi)
       add("Q-MRT-1", f, t, "Max Resp Time " + fmt_s(mrt) + " is not below the Query Interval " + fmt_s(qi) + qi_note,
           sev);
@@ -431,14 +444,16 @@ struct Validator::State {
       if (gap > oqpi) {
         q.count = 0;  // the querier had stopped (lost an election, or the capture skipped): a new streak
       } else if (q.count == 1) {
-        if (gap > qi * 1.1 + kTol)
+        if (qi_known && gap > qi * 1.1 + kTol)
           add("Q-STARTUP-1", f, t,
               "second general query " + fmt_s(gap) + " after the first: neither the Startup Query Interval " +
                   fmt_s(qi / 4) + " nor the Query Interval " + fmt_s(qi) + qi_note,
               sev);
         q.startup = gap < 0.9 * qi;
+      } else if (!qi_known && q.count == 2) {
+        // the gap the interval was (re)learned from
       } else if (q.startup && q.count < rv) {
-        if (gap > qi * 1.1 + kTol)
+        if (qi_known && gap > qi * 1.1 + kTol)
           add("Q-STARTUP-1", f, t,
               "startup general query " + std::to_string(q.count + 1) + " " + fmt_s(gap) +
                   " after the previous one, Startup Query Interval is " + fmt_s(qi / 4) + qi_note,
@@ -593,6 +608,14 @@ struct Validator::State {
 
   void feed(const Frame& f, const wire::DecodedPacket& p) {
     if (p.proto == wire::PacketProto::None) return;
+    // The same frame captured twice (same time, same bytes, e.g. on two interfaces of a
+    // bridge) is one message on the link: judge it once.
+    if (f.ts_sec == prev_sec && f.ts_nsec == prev_nsec && prev.size() == f.data.size() &&
+        std::equal(prev.begin(), prev.end(), f.data.begin()))
+      return;
+    prev_sec = f.ts_sec;
+    prev_nsec = f.ts_nsec;
+    prev.assign(f.data.begin(), f.data.end());
     const double t = static_cast<double>(f.ts_sec) + f.ts_nsec * 1e-9;
     now = t;
     any = true;

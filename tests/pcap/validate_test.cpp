@@ -294,10 +294,30 @@ TEST(Validate, StartupThenSteadyIsClean) {
 
 TEST(Validate, StartupSpacedBeyondQueryInterval) {
   Cap r(Role::Router);
-  r.igmp(0, hdr(kRouter, ipv4::kAllSystems), igmp_query(2, {}, 100));
-  r.igmp(200, hdr(kRouter, ipv4::kAllSystems), igmp_query(2, {}, 100));  // default QI 125 s
+  r.igmp(0, hdr(kRouter, ipv4::kAllSystems), gq3());
+  r.igmp(200, hdr(kRouter, ipv4::kAllSystems), gq3());  // QQI 125 s
   EXPECT_EQ(r.result(), (V{"Q-STARTUP-1@2"}));
-  EXPECT_EQ(r.v.findings[0].severity, Severity::Should);  // QI not announced by IGMPv2
+  EXPECT_EQ(r.v.findings[0].severity, Severity::Must);
+}
+
+TEST(Validate, IntervalLearnedWhenNotAnnounced) {
+  // IGMPv2 carries no QQIC: a 60 s querier is consistent, a 30 s gap afterwards is not.
+  Cap ok(Role::Router);
+  for (double t : {0.0, 60.0, 120.0, 180.0}) ok.igmp(t, hdr(kRouter, ipv4::kAllSystems), igmp_query(2, {}, 100));
+  EXPECT_EQ(ok.result(), V{});
+  Cap c(Role::Router);  // startup gap 15 s, then 60 s, then 30 s
+  for (double t : {0.0, 15.0, 75.0, 135.0, 165.0}) c.igmp(t, hdr(kRouter, ipv4::kAllSystems), igmp_query(2, {}, 100));
+  EXPECT_EQ(c.result(), (V{"Q-INTERVAL-1@5"}));
+  EXPECT_EQ(c.v.findings[0].severity, Severity::Should);
+}
+
+TEST(Validate, DuplicateCaptureFramesJudgedOnce) {
+  Cap r(Role::Router);
+  r.igmp(0, hdr(kRouter, ipv4::kAllSystems), gq3(100, 2, 60));
+  r.igmp(0, hdr(kRouter, ipv4::kAllSystems), gq3(100, 2, 60));
+  r.igmp(60, hdr(kRouter, ipv4::kAllSystems), gq3(100, 2, 60));
+  EXPECT_EQ(r.result(), V{});
+  EXPECT_EQ(r.v.messages(), 2u);
 }
 
 TEST(Validate, QueryIntervalFromQqic) {
