@@ -46,7 +46,11 @@ struct Ipv4Addr {
   constexpr bool is_valid_source() const { return !is_unspecified() && !is_multicast() && !is_broadcast(); }
 
   static constexpr Family family = Family::V4;
-  friend constexpr auto operator<=>(const Ipv4Addr&, const Ipv4Addr&) = default;
+  // Numeric order (the same as byte order); one integer compare instead of memcmp.
+  friend constexpr std::strong_ordering operator<=>(const Ipv4Addr& a, const Ipv4Addr& c) {
+    return a.to_u32() <=> c.to_u32();
+  }
+  friend constexpr bool operator==(const Ipv4Addr& a, const Ipv4Addr& c) { return a.to_u32() == c.to_u32(); }
 };
 
 namespace ipv4 {
@@ -116,7 +120,25 @@ struct Ipv6Addr {
   }
 
   static constexpr Family family = Family::V6;
-  friend constexpr auto operator<=>(const Ipv6Addr&, const Ipv6Addr&) = default;
+  /// The address as two big-endian 64-bit halves (for fast ordering and hashing).
+  constexpr std::uint64_t high() const {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | b[i];
+    return v;
+  }
+  constexpr std::uint64_t low() const {
+    std::uint64_t v = 0;
+    for (int i = 8; i < 16; ++i) v = (v << 8) | b[i];
+    return v;
+  }
+  // Numeric order (the same as byte order), two integer compares instead of memcmp.
+  friend constexpr std::strong_ordering operator<=>(const Ipv6Addr& a, const Ipv6Addr& c) {
+    if (auto r = a.high() <=> c.high(); r != 0) return r;
+    return a.low() <=> c.low();
+  }
+  friend constexpr bool operator==(const Ipv6Addr& a, const Ipv6Addr& c) {
+    return a.high() == c.high() && a.low() == c.low();
+  }
 };
 
 namespace ipv6 {
