@@ -31,6 +31,8 @@ const std::vector<RuleInfo>& validate_rules() {
       {"WF-2", "-", Severity::Info, "capture snap length cut the frame (not a protocol violation)"},
       {"CKSUM-1", "RFC 9776 §4.1.2 / RFC 2236 §2.3 / RFC 4443 §2.3", Severity::Must, "IGMP / ICMPv6 checksum wrong"},
       {"CKSUM-2", "RFC 791 §3.1", Severity::Must, "IPv4 header checksum wrong"},
+      {"CKSUM-3", "RFC 791 §3.1", Severity::Info,
+       "IPv4 header checksum 0: transmit checksum offload on the capturing sender (not judged)"},
       {"IGMP-TTL-1", "RFC 9776 §4 / RFC 2236 §2", Severity::Must, "IGMP message with IP TTL other than 1"},
       {"MLD-HOPLIMIT-1", "RFC 9777 §5 / RFC 2710 §3", Severity::Must, "MLD message with hop limit other than 1"},
       {"IGMP-RA-1", "RFC 9776 §4", Severity::Must, "IGMPv3 message without IPv4 Router Alert option"},
@@ -232,7 +234,12 @@ struct Validator::State {
     // Checksums.
     if (p.errors.has(wire::WireError::BadChecksum))
       add("CKSUM-1", f, t, v6 ? "ICMPv6 checksum is wrong" : "IGMP checksum is wrong");
-    if (p.errors.has(wire::WireError::BadIpChecksum)) add("CKSUM-2", f, t, "IPv4 header checksum is wrong");
+    if (p.errors.has(wire::WireError::BadIpChecksum)) {
+      if (p.ip4.checksum == 0)
+        add("CKSUM-3", f, t, "IPv4 header checksum is 0: filled in by the NIC after capture (checksum offload)");
+      else
+        add("CKSUM-2", f, t, "IPv4 header checksum is wrong");
+    }
     // TTL / hop limit, Router Alert, TOS.
     if constexpr (v6) {
       if (p.ip6.hop_limit != 1)

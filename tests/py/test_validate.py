@@ -134,6 +134,6 @@ def test_rules_documented(mcsim_bin):
     doc = (ROOT / "docs" / "validate.md").read_text()
     r = run(mcsim_bin, "validate", "--help")
     ids = [l.split()[0] for l in r.stdout.split("rules:\n", 1)[1].splitlines() if l.strip()]
-    assert len(ids) == 35
+    assert len(ids) == 36
     for rule in ids:
         assert f"| {rule} |" in doc, rule
