@@ -138,12 +138,12 @@ TEST(Validate, Cksum1And2) {
   c.buf.clear();
   build_igmp_datagram(hdr(kHost, kG), v2report(kG), c.buf);
   c.buf[10] ^= 0x55;  // IPv4 header checksum
-  c.feed(1);
+  c.feed(11);
   c.buf.clear();
   build_igmp_datagram(hdr(kHost, kG), v2report(kG), c.buf);
   c.buf[10] = c.buf[11] = 0;  // left for the NIC to fill in (transmit offload)
-  c.feed(2);
-  c.igmp(3, hdr(kHost, kG), v2report(kG));
+  c.feed(22);
+  c.igmp(33, hdr(kHost, kG), v2report(kG));
   EXPECT_EQ(c.result(), (V{"CKSUM-1@1", "CKSUM-2@2", "CKSUM-3@3"}));
   EXPECT_EQ(c.v.findings[2].severity, Severity::Info);
 }
