@@ -13,7 +13,9 @@
 namespace mcsim::sim {
 
 MacAddr default_mac(int number) {
-  return MacAddr({0x02, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(number >> 8), static_cast<std::uint8_t>(number)});
+  // 24 bits of node number (the same addresses as 16 bits below 65,536 nodes).
+  return MacAddr({0x02, 0x00, 0x00, static_cast<std::uint8_t>(number >> 16), static_cast<std::uint8_t>(number >> 8),
+                  static_cast<std::uint8_t>(number)});
 }
 
 namespace {
@@ -56,7 +58,7 @@ std::string filter_text(const Filter<A>& f) {
 class HostNode final : public Node {
  public:
   HostNode(const HostSpec& spec, const NodeEnv& env, int number, std::uint32_t mtu)
-      : spec_(spec), profile_(env.profile), rng_(env.seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(number)) {
+      : spec_(spec), profile_(env.profile), log_(env.log), rng_(env.seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(number)) {
     mac_ = spec.mac.value_or(default_mac(number));
     host::HostConfig igmp_cfg, mld_cfg;
     igmp_cfg.mtu = mld_cfg.mtu = mtu;
@@ -110,6 +112,26 @@ class HostNode final : public Node {
     return frame;
   }
 
+  bool filters_macs() const override { return true; }
+
+  /// RFC 1112 §6.4 / RFC 2464 §7: the NIC takes its own address, broadcast, the all-systems
+  /// / all-nodes groups and the groups joined on the interface (sockets and the kernel's
+  /// solicited-node groups).
+  void accepted_macs(std::vector<MacAddr>& out) const override {
+    out.push_back(mac_);
+    out.push_back(MacAddr({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}));
+    out.push_back(MacAddr::multicast_for(Ipv4Addr::from_u32(0xE0000001u)));
+    out.push_back(MacAddr({0x33, 0x33, 0x00, 0x00, 0x00, 0x01}));
+    for (const auto& g : stack_->sockets().interface_states<Ipv4Addr>())
+      if (g.ifindex == ifx_ && g.state.is_member()) out.push_back(MacAddr::multicast_for(g.group));
+    for (const auto& g : stack_->sockets().interface_states<Ipv6Addr>())
+      if (g.ifindex == ifx_ && g.state.is_member()) out.push_back(MacAddr::multicast_for(g.group));
+    if (spec_.solicited_node) {
+      out.push_back(MacAddr::multicast_for(ll_.solicited_node()));
+      if (spec_.ipv6) out.push_back(MacAddr::multicast_for(spec_.ipv6->solicited_node()));
+    }
+  }
+
   void receive(const std::vector<std::uint8_t>& frame, Time now) override {
     if (!link_up_) return;
     wire::DecodedPacket p;
@@ -136,7 +158,8 @@ class HostNode final : public Node {
           stack_->igmp(ifx_).link_down(now);
           stack_->mld(ifx_).link_down(now);
         }
-        out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "link")
+        if (log_)
+          out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "link")
                                .str("state", ev.link_up ? "up" : "down").done(),
                            format_seconds(now) + "  " + spec_.name + " link " + (ev.link_up ? "up" : "down")});
         return out;
@@ -221,6 +244,7 @@ class HostNode final : public Node {
 
   void finish_sockopt(const EventSpec& ev, const api::Status& st, Time now, ActionOutcome& out) {
     out.result = st.ok() ? "ok" : std::string(st.name());
+    if (!log_) return;
     JsonObject j;
     j.seconds("t", now).str("node", spec_.name).str("event", "sockopt").str("socket", ev.socket).str("op", ev.op_name);
     if (ev.group) j.addr("group", *ev.group);
@@ -242,6 +266,7 @@ class HostNode final : public Node {
 
   template <class A>
   void log_state(const A& group, const Filter<A>& f, Time now, ActionOutcome& out) {
+    if (!log_) return;
     const auto srcs = ip_list(f.sources);
     out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "state").addr("group", group)
                            .str("mode", f.mode == FilterMode::Include ? "include" : "exclude").addr_list("sources", srcs).done(),
@@ -301,7 +326,8 @@ class HostNode final : public Node {
       wire::build_ethernet_for(mac_, d, frame);
       data_out_.push_back(std::move(frame));
     }
-    out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "send").addr("group", g)
+    if (log_)
+      out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "send").addr("group", g)
                            .addr("source", src).num("count", ev.count).done(),
                        format_seconds(now) + "  " + spec_.name + " send " + std::to_string(ev.count) + " datagram(s) " +
                            src.to_string() + " -> " + g.to_string()});
@@ -322,7 +348,8 @@ class HostNode final : public Node {
       for (const auto& m : api.memberships<A>(id)) {
         if (m.ifindex != ifx_ || !(m.group == g) || !m.filter().allows(s)) continue;
         const std::uint64_t n = ++received_[{label, grp.to_string(), src.to_string()}];
-        pending_log_.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "deliver")
+        if (log_)
+          pending_log_.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "deliver")
                                     .str("socket", label).addr("group", grp).addr("source", src)
                                     .num("count", static_cast<std::int64_t>(n)).done(),
                                 format_seconds(now) + "  " + spec_.name + " " + label + " receives " + src.to_string() +
@@ -350,6 +377,7 @@ class HostNode final : public Node {
 
   HostSpec spec_;
   api::Profile profile_;
+  bool log_ = true;
   std::deque<std::vector<std::uint8_t>> data_out_;
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> received_;
   std::vector<LogLine> pending_log_;

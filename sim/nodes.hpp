@@ -16,6 +16,7 @@ namespace mcsim::sim {
 struct NodeEnv {
   api::Profile profile;
   std::uint64_t seed = 1;
+  bool log = true;  // false: nodes build no log lines (SimOptions.log = None)
 };
 
 struct LogLine {
@@ -52,6 +53,11 @@ class Node {
   /// Next frame the node transmits at `now`, if any.
   virtual std::optional<std::vector<std::uint8_t>> poll_frame(Time now) = 0;
   virtual void receive(const std::vector<std::uint8_t>& frame, Time now) = 0;
+  /// NIC filtering (RFC 1112 §6.4, RFC 2464 §7): true when the node takes only frames
+  /// whose destination MAC is in accepted_macs() (hosts); false = every frame (routers,
+  /// switches). The simulator asks again after start() and after every act().
+  virtual bool filters_macs() const { return false; }
+  virtual void accepted_macs(std::vector<MacAddr>& out) const { (void)out; }
   virtual ActionOutcome act(const EventSpec& ev, Time now) = 0;
   virtual CheckOutcome check(const ExpectSpec& x, Time now) = 0;
   /// Log lines the node produced on its own (e.g. a router dropping a report).

@@ -42,7 +42,7 @@ constexpr const char* kDropReason[5] = {"no_router_alert", "bad_ttl", "bad_sourc
 class RouterNode final : public Node {
  public:
   RouterNode(const RouterSpec& spec, const NodeEnv& env, int number)
-      : spec_(spec), rng_(env.seed * 0xD1B54A32D192ED03ull + static_cast<std::uint64_t>(number)) {
+      : spec_(spec), log_(env.log), rng_(env.seed * 0xD1B54A32D192ED03ull + static_cast<std::uint64_t>(number)) {
     mac_ = spec.mac.value_or(default_mac(number));
     ll_ = spec.ipv6 && spec.ipv6->is_link_local_unicast() ? *spec.ipv6 : link_local_of(mac_);
     router::RouterConfig c;
@@ -121,7 +121,8 @@ class RouterNode final : public Node {
     ActionOutcome out;
     if (ev.op == OpKind::Link) {
       link_up_ = ev.link_up;
-      out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "link")
+      if (log_)
+        out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "link")
                              .str("state", ev.link_up ? "up" : "down").done(),
                          format_seconds(now) + "  " + spec_.name + " link " + (ev.link_up ? "up" : "down")});
       return out;
@@ -222,6 +223,7 @@ class RouterNode final : public Node {
   }
 
   void note_drops(const Drops& before, const Drops& after, const IpAddr& from, Time now) {
+    if (!log_) return;
     for (int i = 0; i < 5; ++i) {
       if (after.n[i] == before.n[i]) continue;
       pending_log_.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "drop")
@@ -232,6 +234,7 @@ class RouterNode final : public Node {
   }
 
   RouterSpec spec_;
+  bool log_ = true;
   Rng rng_;
   MacAddr mac_;
   Ipv6Addr ll_;

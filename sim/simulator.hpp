@@ -15,11 +15,17 @@
 
 namespace mcsim::sim {
 
+/// Which renderings of the event log are built (kept in log() and passed to on_event).
+/// `None` builds no log lines at all (benchmarks, large runs); expectations still run and
+/// failures() / results() are unchanged.
+enum class LogMode : std::uint8_t { Both, Json, Text, None };
+
 struct SimOptions {
   std::optional<std::uint64_t> seed;     // overrides the scenario's
   std::optional<std::string> profile;    // "windows" | "linux"
   std::optional<Time> until;             // overrides the scenario's
   std::string pcap_dir;                  // "" = no pcap; else <dir>/<lan>.pcap
+  LogMode log = LogMode::Both;           // the unused string of each LogEvent is left empty
 };
 
 /// One entry of the event log. `json` is a complete JSON object (no newline), `text` one line.
@@ -37,11 +43,15 @@ struct ExpectResult {
   std::string detail;  // observed value on failure
 };
 
+class Node;
+
 class Simulation {
  public:
   /// Builds the topology. Problems found only now (e.g. a profile name) are reported
   /// through error(); run() does nothing then.
   Simulation(const Scenario& scenario, SimOptions options = {});
+  /// Same, taking the scenario over (no copy: large generated scenarios).
+  Simulation(Scenario&& scenario, SimOptions options = {});
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -52,6 +62,18 @@ class Simulation {
   bool step();
   Time now() const;
   Time end() const;
+
+  /// Performs an action at the current time (for drivers that script a run step by step,
+  /// like the Python bindings): the result is "ok" or the error name; it is logged like a
+  /// scheduled event and any `expect` on it counts.
+  std::string apply(const EventSpec& ev);
+  /// Checks an expectation at the current time and records its result.
+  ExpectResult check(const ExpectSpec& x);
+  /// Events processed so far (actions, deliveries, wakes, expectations).
+  std::uint64_t events_processed() const;
+  /// For benchmarks and tests: adds a node built in code (sim/nodes.hpp) after the
+  /// scenario's; it is started at the current time.
+  void add_node(std::unique_ptr<Node> node);
 
   /// Called for each log event as it happens (in addition to keeping it).
   void on_event(std::function<void(const LogEvent&)> cb);
