@@ -148,6 +148,7 @@ struct Validator::State {
     double mrt = 10;           // seconds, of the last general query
     int rv = kDefaultRv;
     double learned_qi = -1;    // versions without QQIC
+    std::map<Key, double> heard_lower;  // lower-address queriers heard during this streak
   };
   struct Lmq {
     enum class Kind { Leave, ToIn, Block } kind = Kind::Leave;
@@ -437,18 +438,29 @@ struct Validator::State {
           sev);
     const int rv = (v3 && qrv) ? qrv : kDefaultRv;
     const double oqpi = rv * qi + mrt / 2;  // RFC 9776 §8.5
-    // Querier election: a lower-address querier present for more than one QI.
-    for (const auto& [addr, other] : queriers) {
-      if (addr.fam != src.fam || !(addr < src) || other.last < 0) continue;
-      if (t - other.last <= oqpi && t - other.first > qi + kTol)
+    // Querier election: still querying more than one QI after hearing a lower address that
+    // is still present (heard = its first query since this querier's streak began).
+    for (auto it = q.heard_lower.begin(); it != q.heard_lower.end();) {
+      const auto& other = queriers[it->first];
+      if (t - other.last > oqpi) {  // the lower querier went away
+        it = q.heard_lower.erase(it);
+        continue;
+      }
+      if (t - it->second > qi + kTol)
         add("Q-ELECT-1", f, t,
-            "querier " + str(src) + " still queries " + fmt_s(t - other.first) + " after hearing lower-address querier " +
-                str(addr) + " (last heard " + fmt_s(t - other.last) + " ago)",
+            "querier " + str(src) + " still queries " + fmt_s(t - it->second) + " after hearing lower-address querier " +
+                str(it->first) + " (last heard " + fmt_s(t - other.last) + " ago)",
             Severity::Must);
+      ++it;
     }
+    // This query is heard by every higher-address querier with an active streak.
+    for (auto& [addr, other] : queriers)
+      if (addr.fam == src.fam && src < addr && other.count > 0 && !other.heard_lower.count(src))
+        other.heard_lower[src] = t;
     if (q.count > 0) {
       const double gap = t - q.last;
       if (gap > oqpi) {
+        q.heard_lower.clear();
         q.count = 0;  // the querier had stopped (lost an election, or the capture skipped): a new streak
       } else if (q.count == 1) {
         if (qi_known && gap > qi * 1.1 + kTol)

@@ -400,11 +400,13 @@ TEST(Validate, SFlagClearOnFirstQueryAfterLeave) {
 TEST(Validate, QuerierElection) {
   Cap c(Role::Router);
   const Ipv4Addr hi{10, 0, 0, 2};
-  c.igmp(0, hdr(kRouter, ipv4::kAllSystems), gq3());  // 10.0.0.1
-  c.igmp(10, hdr(hi, ipv4::kAllSystems), gq3());      // within one QI of hearing .1: tolerated
-  c.igmp(125, hdr(kRouter, ipv4::kAllSystems), gq3());
-  c.igmp(131, hdr(hi, ipv4::kAllSystems), gq3());     // 131 s after .1 was first heard
-  EXPECT_EQ(c.result(), (V{"Q-ELECT-1@4"}));
+  c.igmp(0, hdr(kRouter, ipv4::kAllSystems), gq3());  // 10.0.0.1, querying before .2 starts
+  c.igmp(10, hdr(hi, ipv4::kAllSystems), gq3());      // .2 starts: not yet heard .1
+  c.igmp(11, hdr(kRouter, ipv4::kAllSystems), gq3()); // .2 hears .1 now
+  c.igmp(135, hdr(hi, ipv4::kAllSystems), gq3());     // 124 s later: within one QI, tolerated
+  c.igmp(136, hdr(kRouter, ipv4::kAllSystems), gq3());
+  c.igmp(260, hdr(hi, ipv4::kAllSystems), gq3());     // 249 s after hearing .1
+  EXPECT_EQ(c.result(), (V{"Q-ELECT-1@6"}));
   Cap ok(Role::Router);  // the lower address may keep querying
   ok.igmp(0, hdr(hi, ipv4::kAllSystems), gq3());
   ok.igmp(10, hdr(kRouter, ipv4::kAllSystems), gq3());
@@ -440,6 +442,51 @@ TEST(Validate, StateChangeRepeats) {
   for (double t : {40.0, 42.0, 44.0, 46.0}) c.igmp(t, hdr(kHost, g3), v2report(g3));
   EXPECT_EQ(c.result(), (V{"HOST-REPEAT-1@3", "HOST-REPEAT-1@12"}));
   EXPECT_EQ(c.v.findings[0].severity, Severity::Should);
+}
+
+TEST(Validate, MldRouterTiming) {
+  auto rep = [](RecordType t) {
+    MldMessage m = mldv2_report();
+    m.add_record(t, kG6, std::span<const Ipv6Addr>{});
+    return m;
+  };
+  const auto all = ipv6::kAllNodes;
+  Cap c(Role::Router);
+  c.mld(0, mld_ip_header(kRouter6, all), mld_query(2, {}, 10000, false, 2, 125));
+  c.mld(1, mld_ip_header(kHost6, ipv6::kAllMldv2Routers), rep(RecordType::ModeIsExclude));
+  c.mld(5, mld_ip_header(kHost6, ipv6::kAllMldv2Routers), rep(RecordType::ChangeToIncludeMode));
+  c.mld(5.01, mld_ip_header(kRouter6, kG6), mld_query(2, kG6, 1000, false, 2, 125));
+  c.mld(6.01, mld_ip_header(kRouter6, kG6), mld_query(2, kG6, 1000, true, 2, 125));
+  c.mld(10, mld_ip_header(kHost6, ipv6::kAllMldv2Routers), rep(RecordType::ModeIsExclude));
+  c.mld(20, mld_ip_header(kHost6, ipv6::kAllMldv2Routers), rep(RecordType::ChangeToIncludeMode));
+  c.mld(20.01, mld_ip_header(kRouter6, kG6), mld_query(2, kG6, 1000, false, 2, 125));
+  const Ipv6Addr hi = ipv6::make(0xfe80, 0, 0, 0, 0, 0, 0, 9);
+  c.mld(60, mld_ip_header(hi, all), mld_query(2, {}, 10000, false, 2, 125));
+  c.mld(125, mld_ip_header(kRouter6, all), mld_query(2, {}, 10000, false, 2, 125));
+  c.mld(185, mld_ip_header(hi, all), mld_query(2, {}, 10000, false, 2, 125));  // heard fe80::1 60 s ago
+  c.mld(250, mld_ip_header(kRouter6, all), mld_query(2, {}, 10000, false, 2, 125));
+  c.mld(310, mld_ip_header(hi, all), mld_query(2, {}, 10000, false, 2, 125));  // 185 s after
+  EXPECT_EQ(c.result(), (V{"Q-LMQ-1@8", "Q-ELECT-1@13"}));
+  // MLDv1: a Done for a reported group answered by no query at all.
+  Cap d(Role::Router);
+  d.mld(0, mld_ip_header(kRouter6, all), mld_query(1, {}, 10000));
+  d.mld(1, mld_ip_header(kHost6, kG6), mld_simple(mld_type::kV1Report, kG6));
+  d.mld(5, mld_ip_header(kHost6, ipv6::kAllRouters), mld_simple(mld_type::kV1Done, kG6));
+  d.mld(9, mld_ip_header(kHost6, kG6), mld_simple(mld_type::kV1Report, ipv6::make(0xff3e, 0, 0, 0, 0, 0, 0, 9)));
+  EXPECT_EQ(d.result(), (V{"Q-LMQ-1@3"}));
+}
+
+TEST(Validate, MldHostResponse) {
+  Cap c(Role::Host);
+  c.mld(0, mld_ip_header(kRouter6, ipv6::kAllNodes), mld_query(2, {}, 10000, false, 2, 125));
+  auto rep = [] {
+    MldMessage m = mldv2_report();
+    m.add_record(RecordType::ModeIsInclude, kG6, std::span<const Ipv6Addr>(&kHost6, 1));
+    return m;
+  }();
+  c.mld(9.95, mld_ip_header(kHost6, ipv6::kAllMldv2Routers), rep);
+  c.mld(10.5, mld_ip_header(kHost6, ipv6::kAllMldv2Routers), rep);
+  EXPECT_EQ(c.result(), (V{"HOST-RESP-1@3"}));
 }
 
 TEST(Validate, RuleTableIsComplete) {
