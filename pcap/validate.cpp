@@ -404,8 +404,7 @@ struct Validator::State {
   }
 
   void router_query(const Frame& f, double t, const Key& src, const Key& group, bool general, int version, bool v3,
-                    double mrt, int qrv, std::uint8_t qqic, bool s_flag, bool with_sources, double qi_hdr) {
-    (void)qi_hdr;
+                    double mrt, int qrv, std::uint8_t qqic, bool s_flag, bool with_sources) {
     if (!general) {
       auto it = lmq.find(group);
       if (it != lmq.end()) {
@@ -568,7 +567,7 @@ struct Validator::State {
         reset_repeats_for(&g, fam);
       }
       if (role == Role::Router)
-        router_query(f, t, src, g, general, m.version, v3, mrt, m.qrv, m.qqic, m.s_flag, !m.sources.empty(), 0);
+        router_query(f, t, src, g, general, m.version, v3, mrt, m.qrv, m.qqic, m.s_flag, !m.sources.empty());
       return;
     }
     const int rv = last_qrv.count(famk) ? last_qrv[famk] : kDefaultRv;
