@@ -1,5 +1,4 @@
 // A simulated host: HostStack (socket-option layer + IGMP/MLD engines) on one interface.
-#include <deque>
 #include <tuple>
 #include <utility>
 #include <map>
@@ -89,14 +88,17 @@ class HostNode final : public Node {
   }
 
   std::optional<Time> next_deadline() const override {
-    if (!data_out_.empty()) return Time{0};
+    if (data_head_ < data_out_.size()) return Time{0};
     return stack_->next_deadline();
   }
 
   std::optional<std::vector<std::uint8_t>> poll_frame(Time now) override {
-    if (!data_out_.empty()) {
-      auto f = std::move(data_out_.front());
-      data_out_.pop_front();
+    if (data_head_ < data_out_.size()) {
+      auto f = std::move(data_out_[data_head_++]);
+      if (data_head_ == data_out_.size()) {
+        data_out_ = {};  // frees the buffer: most hosts never send data
+        data_head_ = 0;
+      }
       return f;
     }
     auto o = stack_->poll_output(now);
@@ -114,12 +116,10 @@ class HostNode final : public Node {
 
   bool filters_macs() const override { return true; }
 
-  /// RFC 1112 §6.4 / RFC 2464 §7: the NIC takes its own address, broadcast, the all-systems
-  /// / all-nodes groups and the groups joined on the interface (sockets and the kernel's
-  /// solicited-node groups).
+  /// RFC 1112 §6.4 / RFC 2464 §7: of the multicast MACs, the NIC takes the all-systems /
+  /// all-nodes groups and the groups joined on the interface (sockets and the kernel's
+  /// solicited-node groups). Unicast and broadcast frames are not filtered.
   void accepted_macs(std::vector<MacAddr>& out) const override {
-    out.push_back(mac_);
-    out.push_back(MacAddr({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}));
     out.push_back(MacAddr::multicast_for(Ipv4Addr::from_u32(0xE0000001u)));
     out.push_back(MacAddr({0x33, 0x33, 0x00, 0x00, 0x00, 0x01}));
     for (const auto& g : stack_->sockets().interface_states<Ipv4Addr>())
@@ -375,10 +375,11 @@ class HostNode final : public Node {
     return c;
   }
 
-  HostSpec spec_;
+  const HostSpec& spec_;  // the simulation's scenario outlives its nodes
   api::Profile profile_;
   bool log_ = true;
-  std::deque<std::vector<std::uint8_t>> data_out_;
+  std::vector<std::vector<std::uint8_t>> data_out_;  // SEND datagrams not yet polled, from data_head_
+  std::size_t data_head_ = 0;
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> received_;
   std::vector<LogLine> pending_log_;
   std::uint32_t ip_id_ = 0;

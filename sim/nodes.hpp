@@ -53,9 +53,10 @@ class Node {
   /// Next frame the node transmits at `now`, if any.
   virtual std::optional<std::vector<std::uint8_t>> poll_frame(Time now) = 0;
   virtual void receive(const std::vector<std::uint8_t>& frame, Time now) = 0;
-  /// NIC filtering (RFC 1112 §6.4, RFC 2464 §7): true when the node takes only frames
-  /// whose destination MAC is in accepted_macs() (hosts); false = every frame (routers,
-  /// switches). The simulator asks again after start() and after every act().
+  /// NIC filtering (RFC 1112 §6.4, RFC 2464 §7): true when the node takes only the
+  /// multicast frames whose destination MAC is in accepted_macs() (hosts; unicast and
+  /// broadcast frames are not filtered); false = every frame (routers, switches). The
+  /// simulator asks again after start() and after every act().
   virtual bool filters_macs() const { return false; }
   virtual void accepted_macs(std::vector<MacAddr>& out) const { (void)out; }
   virtual ActionOutcome act(const EventSpec& ev, Time now) = 0;
@@ -67,6 +68,7 @@ class Node {
 /// Default MAC of node number n (1-based, hosts then routers): 02:00:00:00:HH:LL.
 MacAddr default_mac(int number);
 
+/// `spec` must outlive the node (the simulation keeps its scenario).
 std::unique_ptr<Node> make_host_node(const HostSpec& spec, const NodeEnv& env, int number, std::uint32_t mtu);
 std::unique_ptr<Node> make_router_node(const RouterSpec& spec, const NodeEnv& env, int number);
 std::unique_ptr<Node> make_switch_node(const SwitchSpec& spec);

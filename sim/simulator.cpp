@@ -314,7 +314,9 @@ struct Simulation::Impl {
 
   /// The nodes of `lan` that take a frame with destination MAC `dst` (sorted, by index).
   const std::vector<int>& receivers(Lan& lan, const std::vector<std::uint8_t>& bytes) {
-    if (!lan.filter || bytes.size() < 14) return lan.nodes;
+    // Only multicast is filtered by MAC (group bit set, not broadcast).
+    if (!lan.filter || bytes.size() < 14 || !(bytes[0] & 1) || MacAddr::from_bytes(bytes.data()).is_broadcast())
+      return lan.nodes;
     const std::uint64_t k = mac_key(MacAddr::from_bytes(bytes.data()));
     auto it = lan.by_mac.find(k);
     if (it == lan.by_mac.end() || it->second.nodes.empty()) return lan.promisc;
