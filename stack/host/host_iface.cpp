@@ -103,9 +103,7 @@ void HostIface<T>::cancel_all_pending() {
     e.mode_retrans = 0;
     e.unsolicited_left = 0;
     e.query_sources_pending = false;
-    e.allow_retrans.clear();
-    e.block_retrans.clear();
-    e.recorded_sources.clear();
+    e.src.reset();
   }
   std::erase_if(groups_, [](const Group& e) { return !e.member(); });
 }
@@ -145,19 +143,22 @@ void HostIface<T>::set_state(const Addr& group, const Filter<Addr>& st, Time now
         case RecordType::ChangeToIncludeMode:
         case RecordType::ChangeToExcludeMode:
           e.mode_retrans = qrv_;
-          e.allow_retrans.clear();
-          e.block_retrans.clear();
+          if (e.src) {
+            e.src->allow_retrans.clear();
+            e.src->block_retrans.clear();
+            e.trim();
+          }
           break;
         case RecordType::AllowNewSources:
           for (const auto& s : r.sources) {
-            set_count(e.allow_retrans, s, qrv_);
-            remove_count(e.block_retrans, s);
+            set_count(e.sources().allow_retrans, s, qrv_);
+            remove_count(e.sources().block_retrans, s);
           }
           break;
         case RecordType::BlockOldSources:
           for (const auto& s : r.sources) {
-            set_count(e.block_retrans, s, qrv_);
-            remove_count(e.allow_retrans, s);
+            set_count(e.sources().block_retrans, s, qrv_);
+            remove_count(e.sources().allow_retrans, s);
           }
           break;
         default:
@@ -256,7 +257,12 @@ void HostIface<T>::handle_v3_query(const Msg& q, Time now) {
   const bool gssq = full && !q.sources.empty();
   if (e->timer < 0) {
     // Rule 3: schedule with the group timer; record the queried sources of a GSSQ.
-    e->recorded_sources.assign(q.sources.begin(), q.sources.end());
+    if (gssq) {
+      e->sources().recorded_sources.assign(q.sources.begin(), q.sources.end());
+    } else if (e->src) {
+      e->src->recorded_sources.clear();
+      e->trim();
+    }
     e->query_sources_pending = gssq;
     arm_group_timer(*e, deadline);
     return;
@@ -264,11 +270,15 @@ void HostIface<T>::handle_v3_query(const Msg& q, Time now) {
   const Time at = std::min(e->timer, deadline);
   if (!gssq || !e->query_sources_pending) {
     // Rule 4: a group-specific query (or a pending one without sources) clears the list.
-    e->recorded_sources.clear();
+    if (e->src) {
+      e->src->recorded_sources.clear();
+      e->trim();
+    }
     e->query_sources_pending = false;
   } else {
     // Rule 5: augment the recorded source list.
-    e->recorded_sources.insert(e->recorded_sources.end(), q.sources.begin(), q.sources.end());
+    auto& rec = e->sources().recorded_sources;
+    rec.insert(rec.end(), q.sources.begin(), q.sources.end());
   }
   if (at != e->timer) arm_group_timer(*e, at);
 }
@@ -352,14 +362,18 @@ void HostIface<T>::send_state_change_report(Time now) {
                                                                                     : RecordType::ChangeToIncludeMode));
       groups.push_back(e.group);
       sources.emplace_back(e.state.sources.begin(), e.state.sources.end());
-      if (e.mode_retrans == 0) {
-        e.allow_retrans.clear();
-        e.block_retrans.clear();
+      if (e.mode_retrans == 0 && e.src) {
+        e.src->allow_retrans.clear();
+        e.src->block_retrans.clear();
+        e.trim();
       }
     } else {
       std::vector<Addr> allow, block;
-      take_pending(e.allow_retrans, allow);
-      take_pending(e.block_retrans, block);
+      if (e.src) {
+        take_pending(e.src->allow_retrans, allow);
+        take_pending(e.src->block_retrans, block);
+        e.trim();
+      }
       if (!allow.empty()) {
         types.push_back(static_cast<std::uint8_t>(RecordType::AllowNewSources));
         groups.push_back(e.group);
@@ -409,9 +423,10 @@ void HostIface<T>::fire_group_timer(Group& e, Time now) {
   if (e.query_sources_pending) {
     // RFC 9776 §5.2 (GSSQ response): INCLUDE(A) -> IS_IN(A*B); EXCLUDE(A) -> IS_IN(B-A);
     // nothing when the set is empty.
-    SourceSet<Addr> b = SourceSet<Addr>::from_unsorted(e.recorded_sources);
+    SourceSet<Addr> b = SourceSet<Addr>::from_unsorted(e.sources().recorded_sources);
     SourceSet<Addr> r = e.state.mode == FilterMode::Include ? (e.state.sources & b) : (b - e.state.sources);
-    e.recorded_sources.clear();
+    e.src->recorded_sources.clear();
+    e.trim();
     e.query_sources_pending = false;
     if (r.empty()) return;
     type = static_cast<std::uint8_t>(RecordType::ModeIsInclude);
@@ -509,8 +524,11 @@ std::size_t HostIface<T>::memory_bytes() const {
   std::size_t n = groups_.capacity() * sizeof(Group);
   for (const auto& e : groups_) {
     n += e.state.sources.size() * sizeof(Addr);
-    n += (e.allow_retrans.capacity() + e.block_retrans.capacity()) * sizeof(SourceCount);
-    n += e.recorded_sources.capacity() * sizeof(Addr);
+    if (e.src) {
+      n += sizeof(typename Group::SourceState);
+      n += (e.src->allow_retrans.capacity() + e.src->block_retrans.capacity()) * sizeof(SourceCount);
+      n += e.src->recorded_sources.capacity() * sizeof(Addr);
+    }
   }
   return n;
 }

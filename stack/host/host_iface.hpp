@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <queue>
 #include <span>
@@ -88,11 +89,26 @@ class HostIface {
     std::uint8_t unsolicited_left = 0;    // older-version join repetitions still due
     bool last_reporter = false;           // RFC 2236 §3: we sent the last report heard
     bool query_sources_pending = false;   // pending response is to a GSSQ (sources recorded)
-    std::vector<SourceCount> allow_retrans;  // per-source retransmission counts (RFC 9776 §5.1)
-    std::vector<SourceCount> block_retrans;
-    std::vector<Addr> recorded_sources;      // RFC 9776 §5.2 rule 3/5
+    /// Per-source state that only source-list changes and GSSQs need; allocated on first use
+    /// so a plain membership stays small (the engine holds one Group per joined group).
+    struct SourceState {
+      std::vector<SourceCount> allow_retrans;  // per-source retransmission counts (RFC 9776 §5.1)
+      std::vector<SourceCount> block_retrans;
+      std::vector<Addr> recorded_sources;      // RFC 9776 §5.2 rule 3/5
+    };
+    std::unique_ptr<SourceState> src;
+    SourceState& sources() {
+      if (!src) src = std::make_unique<SourceState>();
+      return *src;
+    }
+    /// Frees the per-source state once nothing is pending in it.
+    void trim() {
+      if (src && src->allow_retrans.empty() && src->block_retrans.empty() && src->recorded_sources.empty()) src.reset();
+    }
     bool member() const { return state.is_member(); }
-    bool pending_change() const { return mode_retrans || !allow_retrans.empty() || !block_retrans.empty(); }
+    bool pending_change() const {
+      return mode_retrans || (src && (!src->allow_retrans.empty() || !src->block_retrans.empty()));
+    }
   };
 
   Group* find(const Addr& g);
