@@ -55,8 +55,15 @@ class EventHeap {
     Ev top = v_.front();
     const Ev last = v_.back();
     v_.pop_back();
+    if (!v_.empty()) sift_down(last);
+    return top;
+  }
+  /// Replaces the top with `e`, which must not come before it (one sift instead of pop + push).
+  void replace_top(const Ev& e) { sift_down(e); }
+
+ private:
+  void sift_down(const Ev& last) {
     const std::size_t n = v_.size();
-    if (n == 0) return top;
     std::size_t i = 0;
     for (;;) {
       const std::size_t c = 4 * i + 1;
@@ -70,10 +77,8 @@ class EventHeap {
       i = m;
     }
     v_[i] = last;
-    return top;
   }
 
- private:
   std::vector<Ev> v_;
 };
 
@@ -95,6 +100,7 @@ struct Simulation::Impl {
   std::uint64_t processed = 0;
   Rng lan_rng{1};
   EventHeap queue;
+  bool top_spent = false;  // the top of `queue` is the event being processed (popped lazily)
 
   /// Frames in flight, shared by their deliveries; slots (and their buffers) are reused.
   struct FrameSlot {
@@ -143,7 +149,17 @@ struct Simulation::Impl {
     e.a = a;
     e.b = b;
     e.frame = frame;
-    queue.push(e);
+    if (top_spent) {  // the event being processed still sits at the top: take its place
+      top_spent = false;
+      if (!before(e, queue.top())) {
+        queue.replace_top(e);
+        return;
+      }
+      queue.pop();
+      queue.push(e);
+    } else {
+      queue.push(e);
+    }
   }
 
   void emit(Time t, std::string json, std::string text) {
@@ -454,7 +470,8 @@ struct Simulation::Impl {
 
   bool step() {
     if (!error.empty() || queue.empty() || queue.top().t > end) return false;
-    const Ev e = queue.pop();
+    const Ev e = queue.top();
+    top_spent = true;  // every event pushed while processing comes after it
     now = e.t;
     ++processed;
     switch (e.kind) {
@@ -473,6 +490,10 @@ struct Simulation::Impl {
         wake_at[static_cast<std::size_t>(e.a)] = -1;
         drain(e.a);
         break;
+    }
+    if (top_spent) {
+      top_spent = false;
+      queue.pop();
     }
     return true;
   }
