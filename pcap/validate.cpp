@@ -441,7 +441,7 @@ struct Validator::State {
     // is still present (heard = its first query since this querier's streak began).
     for (auto it = q.heard_lower.begin(); it != q.heard_lower.end();) {
       const auto& other = queriers[it->first];
-      if (t - other.last > oqpi) {  // the lower querier went away
+      if (t - other.last >= oqpi - kTol) {  // the lower querier went away (its OQPI ran out)
         it = q.heard_lower.erase(it);
         continue;
       }
