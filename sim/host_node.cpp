@@ -151,13 +151,10 @@ class HostNode final : public Node {
     switch (ev.op) {
       case OpKind::Link:
         link_up_ = ev.link_up;
-        if (ev.link_up) {
-          stack_->igmp(ifx_).link_up(now);
-          stack_->mld(ifx_).link_up(now);
-        } else {
-          stack_->igmp(ifx_).link_down(now);
-          stack_->mld(ifx_).link_down(now);
-        }
+        if (ev.link_up)
+          stack_->link_up(ifx_, now);
+        else
+          stack_->link_down(ifx_, now);
         if (log_)
           out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "link")
                                .str("state", ev.link_up ? "up" : "down").done(),

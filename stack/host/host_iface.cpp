@@ -465,9 +465,12 @@ void HostIface<T>::fire_timers(Time now) {
 template <class T>
 std::optional<HostOutput<T>> HostIface<T>::poll_output(Time now) {
   fire_timers(now);
-  if (out_.empty()) return std::nullopt;
-  HostOutput<T> o = std::move(out_.front());
-  out_.pop_front();
+  if (out_empty()) return std::nullopt;
+  HostOutput<T> o = std::move(out_[out_head_++]);
+  if (out_empty()) {
+    out_.clear();
+    out_head_ = 0;
+  }
   return o;
 }
 
@@ -483,7 +486,7 @@ std::optional<Time> HostIface<T>::next_deadline() const {
   auto consider = [&](Time t) {
     if (t >= 0 && (!best || t < *best)) best = t;
   };
-  if (!out_.empty()) consider(0);
+  if (!out_empty()) consider(0);
   if (link_up_) {
     consider(state_change_timer_);
     consider(general_timer_);
@@ -500,6 +503,7 @@ void HostIface<T>::link_down(Time now) {
   link_up_ = false;
   cancel_all_pending();
   out_.clear();
+  out_head_ = 0;
 }
 
 template <class T>

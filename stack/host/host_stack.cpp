@@ -13,17 +13,48 @@ HostStack::HostStack(api::Profile profile, HostConfig igmp_cfg, HostConfig mld_c
 api::IfIndex HostStack::add_interface(std::string_view name, std::span<const Ipv4Addr> ipv4, bool ipv6) {
   const api::IfIndex i = api_.add_interface(name, ipv4, ipv6);
   if (ifaces_.size() <= i) ifaces_.resize(i + 1);
-  ifaces_[i].igmp = std::make_unique<IgmpHost>(igmp_cfg_, rng_);
-  ifaces_[i].mld = std::make_unique<MldHost>(mld_cfg_, rng_);
+  ifaces_[i].exists = true;
   return i;
 }
 
+IgmpHost& HostStack::igmp(api::IfIndex i) {
+  Iface& f = ifaces_.at(i);
+  if (!f.igmp) {
+    f.igmp = std::make_unique<IgmpHost>(igmp_cfg_, rng_);
+    if (!f.link_up) f.igmp->link_down(now_);
+  }
+  return *f.igmp;
+}
+
+MldHost& HostStack::mld(api::IfIndex i) {
+  Iface& f = ifaces_.at(i);
+  if (!f.mld) {
+    f.mld = std::make_unique<MldHost>(mld_cfg_, rng_);
+    if (!f.link_up) f.mld->link_down(now_);
+  }
+  return *f.mld;
+}
+
+void HostStack::link_down(api::IfIndex i, Time now) {
+  Iface& f = ifaces_.at(i);
+  f.link_up = false;
+  if (f.igmp) f.igmp->link_down(now);
+  if (f.mld) f.mld->link_down(now);
+}
+
+void HostStack::link_up(api::IfIndex i, Time now) {
+  Iface& f = ifaces_.at(i);
+  f.link_up = true;
+  if (f.igmp) f.igmp->link_up(now);
+  if (f.mld) f.mld->link_up(now);
+}
+
 void HostStack::on_state_change(const api::IfaceStateChange<Ipv4Addr>& c) {
-  if (c.ifindex < ifaces_.size() && ifaces_[c.ifindex].igmp) ifaces_[c.ifindex].igmp->set_state(c.group, c.new_state, now_);
+  if (c.ifindex < ifaces_.size() && ifaces_[c.ifindex].exists) igmp(c.ifindex).set_state(c.group, c.new_state, now_);
 }
 
 void HostStack::on_state_change(const api::IfaceStateChange<Ipv6Addr>& c) {
-  if (c.ifindex < ifaces_.size() && ifaces_[c.ifindex].mld) refresh_mld(c.ifindex, c.group, now_);
+  if (c.ifindex < ifaces_.size() && ifaces_[c.ifindex].exists) refresh_mld(c.ifindex, c.group, now_);
 }
 
 bool HostStack::kernel_member(api::IfIndex i, const Ipv6Addr& g) const {
@@ -62,9 +93,10 @@ void HostStack::kernel_leave(api::IfIndex i, const Ipv6Addr& group, Time now) {
 
 std::optional<StackOutput> HostStack::poll_output(Time now) {
   for (api::IfIndex i = 1; i < ifaces_.size(); ++i) {
-    if (!ifaces_[i].igmp) continue;
-    if (auto o = ifaces_[i].igmp->poll_output(now)) return StackOutput{i, std::move(*o)};
-    if (auto o = ifaces_[i].mld->poll_output(now)) return StackOutput{i, std::move(*o)};
+    if (ifaces_[i].igmp)
+      if (auto o = ifaces_[i].igmp->poll_output(now)) return StackOutput{i, std::move(*o)};
+    if (ifaces_[i].mld)
+      if (auto o = ifaces_[i].mld->poll_output(now)) return StackOutput{i, std::move(*o)};
   }
   return std::nullopt;
 }
@@ -72,8 +104,7 @@ std::optional<StackOutput> HostStack::poll_output(Time now) {
 std::optional<Time> HostStack::next_deadline() const {
   std::optional<Time> best;
   for (const auto& f : ifaces_) {
-    if (!f.igmp) continue;
-    for (auto d : {f.igmp->next_deadline(), f.mld->next_deadline()})
+    for (auto d : {f.igmp ? f.igmp->next_deadline() : std::nullopt, f.mld ? f.mld->next_deadline() : std::nullopt})
       if (d && (!best || *d < *best)) best = d;
   }
   return best;

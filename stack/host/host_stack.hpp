@@ -34,8 +34,13 @@ class HostStack final : private api::StateListener {
     return api_;
   }
   const api::SocketApi& sockets() const { return api_; }
-  IgmpHost& igmp(api::IfIndex i) { return *ifaces_.at(i).igmp; }
-  MldHost& mld(api::IfIndex i) { return *ifaces_.at(i).mld; }
+  /// The interface's engines, created on first use: a host that never touches a family
+  /// holds no engine for it (memory per host in large simulations).
+  IgmpHost& igmp(api::IfIndex i);
+  MldHost& mld(api::IfIndex i);
+  /// Link state of interface `i` for both engines (including ones created later).
+  void link_down(api::IfIndex i, Time now);
+  void link_up(api::IfIndex i, Time now);
 
   /// Stack-internal membership, as a kernel joins groups for itself: an IPv6 interface joins
   /// the solicited-node group of each of its unicast addresses (RFC 4291 §2.7.1, RFC 4861
@@ -49,8 +54,14 @@ class HostStack final : private api::StateListener {
   }
 
   /// A received IGMP or MLD message on interface `i`.
-  void handle(api::IfIndex i, const wire::IgmpMessage& m, Time now) { igmp(i).handle(m, now); }
-  void handle(api::IfIndex i, const wire::MldMessage& m, Time now) { mld(i).handle(m, now); }
+  void handle(api::IfIndex i, const wire::IgmpMessage& m, Time now) {
+    now_ = now;
+    igmp(i).handle(m, now);
+  }
+  void handle(api::IfIndex i, const wire::MldMessage& m, Time now) {
+    now_ = now;
+    mld(i).handle(m, now);
+  }
 
   std::optional<StackOutput> poll_output(Time now);
   std::optional<Time> next_deadline() const;
@@ -63,6 +74,8 @@ class HostStack final : private api::StateListener {
     std::unique_ptr<IgmpHost> igmp;
     std::unique_ptr<MldHost> mld;
     std::vector<std::pair<Ipv6Addr, int>> kernel_groups;  // sorted; join count
+    bool exists = false;
+    bool link_up = true;
   };
   bool kernel_member(api::IfIndex i, const Ipv6Addr& g) const;
   void refresh_mld(api::IfIndex i, const Ipv6Addr& g, Time now);
