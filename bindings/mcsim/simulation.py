@@ -13,7 +13,7 @@ ScenarioError = _core.ScenarioError
 
 #: Location name of the expectations used to read router state (hidden from events/results).
 _STATE_LOC = "<state>"
-_STATE_AT = "<state>:0:0"
+_STATE_AT = "<state>"  # SourceLoc::to_string() of {"<state>", 0, 0}
 
 
 class SocketError(OSError):
