@@ -12,75 +12,60 @@ CaptureError = _core.CaptureError
 PathLike = Union[str, os.PathLike]
 
 
-class _Attr:
-    """Attribute access over a decoded JSON object; `to_dict()` gives the object itself."""
+class _AttrDict(dict):
+    """A dict (equal to the decoded JSON object) whose keys are also attributes."""
 
-    __slots__ = ("_d",)
-
-    def __init__(self, d: Dict[str, Any]) -> None:
-        self._d = d
+    __slots__ = ()
 
     def __getattr__(self, key: str) -> Any:
         try:
-            v = self._d[key]
+            return self[key]
         except KeyError:
             raise AttributeError(key) from None
-        if isinstance(v, list) and v and isinstance(v[0], dict):
-            return [Record(x) for x in v]
-        return v
-
-    def __getitem__(self, key: str) -> Any:
-        return self._d[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._d.get(key, default)
-
-    def keys(self):
-        return self._d.keys()
 
     def to_dict(self) -> Dict[str, Any]:
-        """The JSON object (equal to the `mcsim decode --format jsonl` line)."""
-        return self._d
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, _Attr):
-            return self._d == other._d
-        if isinstance(other, dict):
-            return self._d == other
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
+        """A plain-dict copy (nested records too), equal to the `mcsim decode --format jsonl` object."""
+        return {k: ([dict(x) if isinstance(x, dict) else x for x in v] if isinstance(v, list) else v)
+                for k, v in self.items()}
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._d!r})"
+        return f"{type(self).__name__}({dict.__repr__(self)})"
 
 
-class Record(_Attr):
-    """A group record of a report (type, type_name, group, sources, aux_len)."""
+class Record(_AttrDict):
+    """A group record of a report: type, type_name, group, sources, aux_len."""
+
+    __slots__ = ()
 
 
-class Message(_Attr):
-    """One decoded IGMP/MLD message: frame, time, ip, src, dst, ttl, kind, ..., errors —
-    the fields of `mcsim decode --format jsonl` (docs/interop.md), as attributes."""
+class Message(_AttrDict):
+    """One decoded IGMP/MLD message with the fields of `mcsim decode --format jsonl`
+    (frame, time, ip, src, dst, ttl, router_alert, tos, kind, ..., records, checksum_ok,
+    errors) as keys and attributes; report records are Record objects."""
+
+    __slots__ = ()
 
 
-def decode_dicts(path: PathLike, chunk: int = 65536) -> Iterator[Dict[str, Any]]:
-    """Decodes a capture (pcap/pcapng) lazily into plain dicts (the JSONL objects). The file
-    is read and decoded in C++ without the GIL, `chunk` messages at a time."""
+def decode_dicts(path: PathLike, chunk: int = 4096) -> Iterator[Dict[str, Any]]:
+    """Decodes a capture (pcap/pcapng) lazily into plain dicts (the JSONL objects). Frames
+    are read and decoded in C++ without the GIL, `chunk` messages at a time."""
     dec = _core.Decoder(os.fspath(path))
-    loads = json.loads
     while True:
-        text = dec.next_chunk(chunk)
-        if text is None:
+        objs = dec.next_objects(chunk)
+        if objs is None:
             return
-        yield from loads(text)
+        yield from objs
 
 
-def decode(path: PathLike, chunk: int = 65536) -> Iterator[Message]:
+def decode(path: PathLike, chunk: int = 4096) -> Iterator[Message]:
     """Decodes a capture lazily into Message objects; raises CaptureError when the file cannot
     be read (messages before a cut are yielded first)."""
-    for d in decode_dicts(path, chunk):
-        yield Message(d)
+    dec = _core.Decoder(os.fspath(path))
+    while True:
+        objs = dec.next_objects(chunk, Message, Record)
+        if objs is None:
+            return
+        yield from objs
 
 
 HAVE_VALIDATE: bool = bool(getattr(_core, "HAVE_VALIDATE", False))

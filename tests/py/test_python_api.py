@@ -270,6 +270,12 @@ def test_decode_equals_cli_jsonl(mcsim_bin, shared_pcaps):
         msgs = list(mcsim.decode(f, chunk=7))  # small chunks exercise the chunk boundaries
         assert [m.to_dict() for m in msgs] == cli, f.name
         assert list(mcsim.decode_dicts(f)) == cli
+        # the C++ JSON-to-object path builds what json.loads builds (floats, escapes, ...)
+        dec, via_json = mcsim._core.Decoder(str(f)), []
+        while (text := dec.next_chunk(5)) is not None:
+            via_json += json.loads(text)
+        assert via_json == cli
+        assert all(type(x) is dict for x in mcsim.decode_dicts(f))
         for m, d in zip(msgs, cli):
             assert m.kind == d["kind"] and m.src == d["src"] and m == d
         checked += 1
