@@ -114,6 +114,7 @@ void Ch395Device::reset_all() {
   cmd_status_ = CMD_ERR_SUCCESS;
   ip_id_ = 0;
   tx_.clear();
+  runts_.clear();
   in_cmd_ = false;
   in_.clear();
   out_.clear();
@@ -483,6 +484,7 @@ void Ch395Device::do_send(std::uint8_t s, const std::vector<std::uint8_t>& data)
       if (cfg_.runt_policy == RuntPolicy::Strict) {
         ++counters_.tx_runts_dropped;
         last_runt_ = frame;
+        if (runts_.size() < 64) runts_.push_back(frame);
         raise(s, SINT_STAT_SEND_OK | SINT_STAT_SENBUF_FREE);  // the chip did send it
         return;
       }
@@ -534,6 +536,13 @@ std::optional<std::vector<std::uint8_t>> Ch395Device::poll_tx_frame(Time) {
   if (tx_.empty()) return std::nullopt;
   auto f = std::move(tx_.front());
   tx_.pop_front();
+  return f;
+}
+
+std::optional<std::vector<std::uint8_t>> Ch395Device::poll_runt_frame(Time) {
+  if (runts_.empty()) return std::nullopt;
+  auto f = std::move(runts_.front());
+  runts_.pop_front();
   return f;
 }
 

@@ -101,6 +101,9 @@ class Ch395Device {
   std::optional<std::vector<std::uint8_t>> poll_tx_frame(Time now);
   /// A frame from the wire (no FCS). MAC filter, then delivery to sockets.
   void receive_frame(const std::vector<std::uint8_t>& frame, Time now);
+  /// Strict mode: the next MAC-RAW runt the chip sent but no receiver accepts (for the
+  /// event log / a pcap that wants to show it); never delivered to other nodes.
+  std::optional<std::vector<std::uint8_t>> poll_runt_frame(Time now);
   /// Link state (GET_PHY_STATUS; a change raises GINT_STAT_PHY_CHANGE).
   void set_link(bool up, Time now);
 
@@ -176,6 +179,7 @@ class Ch395Device {
 
   std::deque<std::vector<std::uint8_t>> tx_;
   std::vector<std::uint8_t> last_runt_;
+  std::deque<std::vector<std::uint8_t>> runts_;
 };
 
 }  // namespace mcsim::ch395

@@ -423,6 +423,10 @@ TEST(Ch395Seed002, MacRawRuntStrictAndLenient) {
       EXPECT_EQ(d.counters().tx_runts_dropped, 1u);
       ASSERT_EQ(d.last_runt().size(), 58u);
       EXPECT_EQ(d.last_runt()[0], 0x54);
+      auto runt = d.poll_runt_frame(0);
+      ASSERT_TRUE(runt.has_value());
+      EXPECT_EQ(runt->size(), 58u);
+      EXPECT_FALSE(d.poll_runt_frame(0).has_value());
     } else {
       ASSERT_EQ(frames.size(), 1u);
       const Bytes& f = frames[0];
