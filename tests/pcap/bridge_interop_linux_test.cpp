@@ -786,6 +786,7 @@ void run_case(int igmp_version, int mld_version, const std::function<Expect(unsi
     std::string detail;
     const auto rules = validate_port(frames, port, path, detail);
     EXPECT_EQ(rules, expect(port).validate_rules) << "port p" << port << " (" << path << "):\n" << detail;
+    if (std::getenv("MCSIM_BRIDGE_VERBOSE")) std::printf("validate --role router, port p%u:\n%s", port, detail.c_str());
     if (!::testing::Test::HasFailure()) std::remove(path.c_str());
   }
   const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
