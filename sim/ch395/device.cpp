@@ -261,6 +261,7 @@ void Ch395Device::execute_data(std::uint8_t) {
         so->rx.clear();
         so->rx_bytes = 0;
         so->rx_head_offset = 0;
+        so->int_status = static_cast<std::uint8_t>(so->int_status & ~SINT_STAT_RECV);
       }
       break;
     case CMD12_GET_SOCKET_STATUS_SN:
@@ -339,6 +340,8 @@ void Ch395Device::execute_data(std::uint8_t) {
           break;  // one packet per read: packet boundaries are kept
         }
       }
+      // RECV is a level: it drops when the buffer has been emptied.
+      if (so && so->rx.empty()) so->int_status = static_cast<std::uint8_t>(so->int_status & ~SINT_STAT_RECV);
       break;
     }
     case CMD30_SET_RECV_BUF:

@@ -683,3 +683,62 @@ TEST(Ch395Reporter, LeavesWithToIn) {
   r.run_until(r.now + mcsim::seconds(2));
   EXPECT_TRUE(r.take().empty());
 }
+
+// ---- the runner a ch395 simulator node uses ----
+
+#include "sim/ch395/firmware_runner.hpp"
+
+TEST(Ch395Runner, TwoInstancesOfOneFirmwareAreIndependent) {
+  using mcsim::ch395::FirmwareRunner;
+  EXPECT_EQ(FirmwareRunner::create("nope", {}), nullptr);
+  auto p1 = ReporterRig::params();
+  auto p2 = ReporterRig::params();
+  p2.mac[5] = 0x96;
+  p2.ip[3] = 51;
+  p2.num_groups = 1;
+  auto a = FirmwareRunner::create("igmpv3_reporter", p1);
+  auto b = FirmwareRunner::create("igmpv3_reporter", p2);
+  ASSERT_TRUE(a && b);
+  a->start(0);
+  b->start(0);
+  auto fa = drain(a->device());
+  auto fb = drain(b->device());
+  ASSERT_EQ(fa.size(), 1u);
+  ASSERT_EQ(fb.size(), 1u);
+  EXPECT_EQ(fa[0][11], 0x95);
+  EXPECT_EQ(fb[0][11], 0x96);
+  EXPECT_EQ(decode(fa[0]).igmp.records.size(), 2u);
+  EXPECT_EQ(decode(fb[0]).igmp.records.size(), 1u);
+  EXPECT_EQ(ch395_bound(), nullptr);  // the runner restores the previous binding
+  // A query wakes the firmware through the interrupt; the answer comes on later ticks.
+  const auto q = query_frame(mcsim::Ipv4Addr(), mcsim::Ipv4Addr(224, 0, 0, 1), 10);
+  Time t = 0;
+  for (; t < mcsim::seconds(5); t += a->tick_period()) {  // join retransmission over
+    a->tick(t);
+    drain(a->device());
+  }
+  a->tick(t);  // reads the last SEND_OK
+  EXPECT_FALSE(a->device().interrupt_pending());
+  a->receive_frame(q, t);
+  EXPECT_FALSE(a->device().interrupt_pending());  // the firmware was woken and read it
+  EXPECT_TRUE(a->device().socket(0).rx.empty());
+  std::size_t answers = 0;
+  for (; t <= mcsim::seconds(6); t += a->tick_period()) {
+    a->tick(t);
+    while (auto f = a->poll_tx_frame(t)) {
+      auto dp = decode(*f);
+      if (!dp.igmp.records.empty() && dp.igmp.records[0].type == 2) ++answers;
+    }
+  }
+  EXPECT_EQ(answers, 1u);
+}
+
+TEST(Ch395Runner, Seed002MacRawRuntIsVisibleForTheLog) {
+  auto r = mcsim::ch395::FirmwareRunner::create("seed002_macraw", {});
+  ASSERT_TRUE(r);
+  r->start(0);
+  EXPECT_FALSE(r->poll_tx_frame(0).has_value());
+  auto runt = r->poll_runt_frame(0);
+  ASSERT_TRUE(runt.has_value());
+  EXPECT_EQ(runt->size(), 58u);
+}
