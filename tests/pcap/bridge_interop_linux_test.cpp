@@ -566,6 +566,9 @@ std::vector<QEv> model_trace(std::uint8_t version, typename T::Addr own, Time t0
 struct ExpectedDifference {
   const char* name;
   std::string key, model, bridge;
+  /// A second form the bridge may show instead (a race inside the bridge): when the
+  /// model's whole fact is `alt_model` and the bridge's is `alt_bridge`, that is accepted.
+  std::string alt_model = {}, alt_bridge = {};
 };
 
 void expect_same_facts(const std::string& what, const std::map<std::string, std::string>& bridge,
@@ -579,7 +582,11 @@ void expect_same_facts(const std::string& what, const std::map<std::string, std:
                     << " is '" << v << "', not '" << d.model << "'";
       continue;
     }
-    v.replace(at, d.model.size(), d.bridge);
+    const auto b = bridge.find(d.key);
+    if (!d.alt_bridge.empty() && v == d.alt_model && b != bridge.end() && b->second == d.alt_bridge)
+      v = d.alt_bridge;
+    else
+      v.replace(at, d.model.size(), d.bridge);
   }
   std::string b, m;
   for (const auto& [k, v] : bridge) b += "  " + k + ": " + v + "\n";
@@ -609,10 +616,13 @@ ExpectedDifference sflag_on_retransmission(bool v6, const std::string& g) {
   return {"v3 group-specific retransmission with S flag", "after leave of " + g, q + " s=0", q + " s=1"};
 }
 /// 4. IGMPv3/MLDv2 BLOCK in INCLUDE mode: the first group-and-source-specific query is
-/// sent LMQI late (RFC 9776 §6.6.3.2: at once).
+/// sent LMQI late (RFC 9776 §6.6.3.2: at once); the last retransmission then races with
+/// the source's expiry at LMQT, so the bridge sends [LMQC] = 2 or only 1 of them.
 ExpectedDifference first_gssq_late(bool v6, const std::string& g, const std::string& src) {
   const std::string q = std::string(v6 ? "MLDv2" : "IGMPv3") + " Q(" + g + ",{" + src + "})";
-  return {"v3 BLOCK: first Q(G,S) one LMQI late", "after leave of " + g, "[at +~0 " + q, "[at +LMQI " + q};
+  const std::string full = q + (v6 ? " mrc=500" : " mrc=5") + " s=0 qrv=2 qqic=4 dst=" + g;
+  return {"v3 BLOCK: first Q(G,S) one LMQI late", "after leave of " + g, "[at +~0 " + q, "[at +LMQI " + q,
+          "2 specific [at +~0 " + full + "] [gap LMQI " + full + "]", "1 specific [at +LMQI " + full + "]"};
 }
 /// 5. MLD: one startup general query fewer (RFC 9777 §9.6, §9.7).
 ExpectedDifference mld_startup() {
@@ -666,6 +676,7 @@ int g_case = 0;
 struct Expect {
   std::vector<ExpectedDifference> igmp, mld;  // per port, with the port's groups
   std::set<std::string> validate_rules;       // per port capture
+  std::set<std::string> validate_may;         // rules that a race in the bridge may add
 };
 
 void run_case(int igmp_version, int mld_version, const std::function<Expect(unsigned port)>& expect) {
@@ -785,7 +796,10 @@ void run_case(int igmp_version, int mld_version, const std::function<Expect(unsi
                              std::to_string(port) + ".pcap";
     std::string detail;
     const auto rules = validate_port(frames, port, path, detail);
-    EXPECT_EQ(rules, expect(port).validate_rules) << "port p" << port << " (" << path << "):\n" << detail;
+    auto expected = expect(port).validate_rules;
+    for (const auto& r : expect(port).validate_may)
+      if (rules.count(r)) expected.insert(r);
+    EXPECT_EQ(rules, expected) << "port p" << port << " (" << path << "):\n" << detail;
     if (std::getenv("MCSIM_BRIDGE_VERBOSE")) std::printf("validate --role router, port p%u:\n%s", port, detail.c_str());
     if (!::testing::Test::HasFailure()) std::remove(path.c_str());
   }
@@ -812,13 +826,15 @@ TEST(BridgeInteropLinux, Igmpv2Mldv1) {
 }
 
 // IGMPv3 + MLDv2 querier. TO_IN{}: p0 239.1.1.1 and ff3e::1:1, p2 239.2.2.2 and ff3e::2:2;
-// BLOCK{10.98.0.9}: p1 232.1.1.1 (INCLUDE mode). The captures validate clean.
+// BLOCK{10.98.0.9}: p1 232.1.1.1 (INCLUDE mode). The captures validate clean, except
+// Q-LMQ-1 on p1 when the bridge loses the race of deviation 4.
 TEST(BridgeInteropLinux, Igmpv3Mldv2) {
   run_case(3, 2, [](unsigned port) {
     Expect e;
     e.mld.push_back(mld_startup());
     if (port == 1) {
       e.igmp.push_back(first_gssq_late(false, "232.1.1.1", "10.98.0.9"));
+      e.validate_may = {"Q-LMQ-1"};  // when the race of deviation 4 drops the second Q(G,S)
     } else {
       e.igmp.push_back(sflag_on_retransmission(false, port == 0 ? "239.1.1.1" : "239.2.2.2"));
       e.mld.push_back(sflag_on_retransmission(true, port == 0 ? "ff3e::1:1" : "ff3e::2:2"));
