@@ -146,10 +146,7 @@ class Socket:
         self._call({"op": "CLOSE"})
 
     def _call(self, ev: Dict[str, Any]) -> None:
-        ev = {"host": self.host.name, "socket": self.label, **ev}
-        result = self.host.sim._apply_raw(ev)
-        if result != "ok":
-            raise AssertionError("unreachable")  # _apply_raw raises
+        self.host.sim._apply_raw({"host": self.host.name, "socket": self.label, **ev})  # raises SocketError
 
     def delivered(self, group: str, source: Optional[str] = None) -> int:
         """Datagrams delivered to this socket so far (from the `deliver` events)."""
