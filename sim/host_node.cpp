@@ -140,6 +140,8 @@ class HostNode final : public Node {
       return;
     }
     if (!p.usable) return;
+    // RFC 1122 §3.2.1.2: IP discards datagrams with a bad header checksum.
+    if (p.proto == wire::PacketProto::Igmp && !p.ip4.checksum_ok) return;
     if (p.proto == wire::PacketProto::Igmp)
       stack_->handle(ifx_, p.igmp, now);
     else if (p.proto == wire::PacketProto::Mld)

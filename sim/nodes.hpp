@@ -72,5 +72,6 @@ MacAddr default_mac(int number);
 std::unique_ptr<Node> make_host_node(const HostSpec& spec, const NodeEnv& env, int number, std::uint32_t mtu);
 std::unique_ptr<Node> make_router_node(const RouterSpec& spec, const NodeEnv& env, int number);
 std::unique_ptr<Node> make_switch_node(const SwitchSpec& spec);
+std::unique_ptr<Node> make_ch395_node(const Ch395Spec& spec, const NodeEnv& env, int number);
 
 }  // namespace mcsim::sim

@@ -97,8 +97,20 @@ class RouterNode final : public Node {
 
   void receive(const std::vector<std::uint8_t>& frame, Time now) override {
     if (!link_up_) return;
+    // The NIC takes multicast, broadcast and frames to its own MAC; other unicast frames
+    // (e.g. seed 002's MAC-RAW report addressed to a PC) never reach the IP layer.
+    if (frame.size() >= 6 && !(frame[0] & 1) && !(MacAddr::from_bytes(frame.data()) == mac_)) return;
     wire::DecodedPacket p;
     if (!wire::decode_ethernet_frame(frame, p) || !p.usable) return;
+    if (p.proto == wire::PacketProto::Igmp && !p.ip4.checksum_ok) {
+      // RFC 791 §3.1 / RFC 1122 §3.2.1.2: a datagram with a bad header checksum is discarded
+      // by IP before IGMP sees it.
+      pending_log_.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "drop")
+                                  .addr("from", IpAddr(p.ip4.src)).str("reason", "bad_ip_checksum").done(),
+                              format_seconds(now) + "  " + spec_.name + " drops message from " + p.ip4.src.to_string() +
+                                  ": bad_ip_checksum"});
+      return;
+    }
     if (p.proto == wire::PacketProto::Igmp && igmp_) {
       if (p.ip4.src == *spec_.ipv4) return;  // our own query looped back
       router::RxInfo<Ipv4Addr> rx{p.ip4.src, p.ip4.dst, p.ip4.ttl, p.ip4.router_alert, p.igmp.checksum_ok};

@@ -71,6 +71,23 @@ struct SwitchSpec {
   SourceLoc loc;
 };
 
+/// A WCH CH395 Ethernet controller running firmware compiled into mcsim
+/// (scenarios/ch395/*.c; docs/ch395.md).
+struct Ch395Spec {
+  std::string name;
+  std::string lan;
+  std::string firmware;               // seed002_ipraw, seed002_macraw, igmpv3_reporter, ...
+  std::optional<MacAddr> mac;         // default: derived from the node number
+  Ipv4Addr ipv4{};
+  Ipv4Addr gateway{};
+  Ipv4Addr mask{255, 255, 255, 0};
+  std::vector<Ipv4Addr> groups;       // groups the firmware joins (at most 8)
+  Duration report_interval = 0;       // periodic send of the seed002 firmware (0: its default)
+  Time leave_at = 0;                  // igmpv3_reporter leaves its groups then (0: never)
+  bool lenient_runts = false;         // pad MAC-RAW frames under 60 bytes (default: strict)
+  SourceLoc loc;
+};
+
 enum class NodeKind : std::uint8_t { Host, Router, Switch, Lan };
 
 enum class OpKind : std::uint8_t {
@@ -140,6 +157,7 @@ struct Scenario {
   std::vector<HostSpec> hosts;
   std::vector<RouterSpec> routers;
   std::vector<SwitchSpec> switches;
+  std::vector<Ch395Spec> devices;
   std::vector<EventSpec> events;   // sorted by time (stable: file order within a time)
   std::vector<ExpectSpec> expects;
 };

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "sim/scenario.hpp"
+#include "sim/ch395/ch395.h"
 #include "stack/api/profile.hpp"
 
 namespace mcsim::sim {
@@ -159,7 +160,9 @@ class PreScan final : public YAML::EventHandler {
 // ---- pass 2: the scenario --------------------------------------------------------------------
 
 const std::vector<std::string> kTopKeys = {"name", "seed", "profile", "until", "lans", "routers",
-                                           "hosts", "switches", "events", "expect"};
+                                           "hosts", "switches", "devices", "events", "expect"};
+const std::vector<std::string> kDeviceKeys = {"name", "kind", "lan",    "firmware",        "mac",      "ipv4",
+                                              "gateway", "mask", "groups", "report_interval", "leave_at", "runt"};
 const std::vector<std::string> kLanKeys = {"name", "mtu", "latency", "loss", "duplicate"};
 const std::vector<std::string> kHostKeys = {"name", "lan",  "ipv4",       "ipv6",
                                             "mac",  "igmp", "mld",        "robustness",
@@ -216,6 +219,8 @@ class Loader {
       for (auto it : list(n, "hosts", "a list of host mappings")) sc.hosts.push_back(host(it));
     if (auto n = root["switches"])
       for (auto it : list(n, "switches", "a list of switch mappings")) sc.switches.push_back(sw(it));
+    if (auto n = root["devices"])
+      for (auto it : list(n, "devices", "a list of device mappings")) sc.devices.push_back(device(it));
 
     if (auto n = root["events"]) {
       Time prev = 0;
@@ -483,6 +488,57 @@ class Loader {
     if (auto n = m["last_member_query_count"])
       r.last_member_query_count = static_cast<std::uint8_t>(uint(n, "last_member_query_count", 1, 255));
     return r;
+  }
+
+  Ch395Spec device(const YAML::Node& m) {
+    check_map(m, "a device", kDeviceKeys);
+    Ch395Spec d;
+    d.loc = loc(m);
+    d.name = node_name(m, "device");
+    auto kind = m["kind"];
+    if (!kind) fail(m, "device " + quote_str(d.name) + ": missing required key 'kind' (ch395)");
+    if (str(kind, "kind") != "ch395") fail(kind, "device kind: only ch395 is modelled, got " + quote_str(str(kind, "kind")));
+    auto ln = m["lan"];
+    if (!ln) fail(m, "device " + quote_str(d.name) + ": missing required key 'lan'");
+    d.lan = str(ln, "lan");
+    check_lan_ref(d.lan, loc(ln), "device " + quote_str(d.name));
+    auto fw = m["firmware"];
+    if (!fw) fail(m, "device " + quote_str(d.name) + ": missing required key 'firmware'");
+    d.firmware = str(fw, "firmware");
+    if (!ch395_find_firmware(d.firmware.c_str())) {
+      std::vector<std::string> names;
+      for (const Ch395Firmware* const* f = ch395_firmware_list(); *f; ++f) names.emplace_back((*f)->name);
+      fail(fw, "firmware: no firmware named " + quote_str(d.firmware) + did_you_mean(d.firmware, names) +
+                   "; built in: " + join(names));
+    }
+    auto ip4 = m["ipv4"];
+    if (!ip4) fail(m, "device " + quote_str(d.name) + ": missing required key 'ipv4'");
+    d.ipv4 = ipv4_unicast(ip4, "ipv4");
+    if (auto n = m["gateway"]) d.gateway = ipv4_unicast(n, "gateway");
+    if (auto n = m["mask"]) {
+      const std::string s = scalar(n, "mask", "a netmask such as 255.255.255.0");
+      auto a = Ipv4Addr::parse(s);
+      if (!a) fail(n, "mask: bad IPv4 netmask " + quote_str(s));
+      d.mask = *a;
+    }
+    if (auto n = m["mac"]) d.mac = mac(n, "mac");
+    if (auto n = m["groups"]) {
+      for (auto it : list(n, "groups", "a list of IPv4 group addresses")) {
+        IpAddr g = group(it, true);
+        if (g.family != Family::V4) fail(it, "groups: the CH395 firmware speaks IGMP only; " + g.to_string() + " is IPv6");
+        d.groups.push_back(g.v4);
+      }
+      if (d.groups.size() > CH395_FW_MAX_GROUPS)
+        fail(n, "groups: at most " + std::to_string(CH395_FW_MAX_GROUPS) + " groups per device");
+    }
+    if (auto n = m["report_interval"]) d.report_interval = duration(n, "report_interval");
+    if (auto n = m["leave_at"]) d.leave_at = duration(n, "leave_at");
+    if (auto n = m["runt"]) {
+      const std::string r = str(n, "runt");
+      if (r != "strict" && r != "lenient") fail(n, "runt: expected strict or lenient, got " + quote_str(r));
+      d.lenient_runts = r == "lenient";
+    }
+    return d;
   }
 
   SwitchSpec sw(const YAML::Node& m) {

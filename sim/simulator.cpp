@@ -275,7 +275,7 @@ struct Simulation::Impl {
     }
     NodeEnv env{*profile, seed, logging()};
     int number = 0;
-    const std::size_t count = sc.hosts.size() + sc.routers.size() + sc.switches.size();
+    const std::size_t count = sc.hosts.size() + sc.routers.size() + sc.devices.size() + sc.switches.size();
     nodes.reserve(count);
     node_lan.reserve(count);
     node_ports.reserve(count);
@@ -284,6 +284,7 @@ struct Simulation::Impl {
     node_by_name.reserve(count);
     for (const auto& h : sc.hosts) nodes.push_back(make_host_node(h, env, ++number, lan_mtu(h.lan)));
     for (const auto& r : sc.routers) nodes.push_back(make_router_node(r, env, ++number));
+    for (const auto& d : sc.devices) nodes.push_back(make_ch395_node(d, env, ++number));
     for (const auto& w : sc.switches) nodes.push_back(make_switch_node(w));
     for (std::size_t i = 0; i < nodes.size(); ++i)
       if (!attach(i)) return;
@@ -325,6 +326,8 @@ struct Simulation::Impl {
     Node& node = *nodes[static_cast<std::size_t>(n)];
     const int li = node_lan[static_cast<std::size_t>(n)];
     while (auto frame = node.poll_frame(now)) transmit(li, n, std::move(*frame));
+    if (logging())
+      for (auto& l : node.take_log()) emit(now, std::move(l.json), std::move(l.text));
     wake(n);
   }
 
