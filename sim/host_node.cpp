@@ -178,12 +178,17 @@ class HostNode final : public Node {
         return out;
       }
       case OpKind::SetFilter:
-      case OpKind::SocketOption:
-        if (ev.group && ev.group->family == Family::V4)
+      case OpKind::SocketOption: {
+        // The family is the group's; options without a group (IP_MULTICAST_TTL, ...) have
+        // their own (api::OptionFamily).
+        bool v4 = ev.group ? ev.group->family == Family::V4 : true;
+        if (!ev.group && ev.option) v4 = api::info(*ev.option).family != api::OptionFamily::V6;
+        if (v4)
           sockopt<Ipv4Addr>(ev, now, out);
         else
           sockopt<Ipv6Addr>(ev, now, out);
         return out;
+      }
       default:
         out.result = "unsupported";
         return out;
@@ -234,8 +239,13 @@ class HostNode final : public Node {
     } else if (api::info(opt).op != api::MembershipOp::None) {
       api::MembershipReq<A> req{group, ev.source ? pick<A>(*ev.source) : A{}, api::IfRef::with_index(ifx_)};
       st = sockets.set_option<A>(s, opt, req);
+    } else if (opt == api::Option::IpMulticastIf || opt == api::Option::Ipv6MulticastIf) {
+      // IP_MULTICAST_IF / IPV6_MULTICAST_IF: `value` is an interface index (default: this one).
+      st = sockets.set_multicast_if(s, opt, api::IfRef::with_index(static_cast<api::IfIndex>(ev.value.value_or(ifx_))));
     } else {
-      st = profile_.error(api::Errc::NoProtoOpt, "scalar options take no group in a scenario");
+      // IP_MULTICAST_TTL/LOOP, IPV6_MULTICAST_HOPS/LOOP take an integer `value`.
+      st = ev.value ? sockets.set_int_option(s, opt, static_cast<int>(*ev.value))
+                    : api::Status(profile_.error(api::Errc::Inval, "this option needs a value: (value: N)"));
     }
     finish_sockopt(ev, st, now, out);
     for (const auto& c : stack_->sockets().last_changes<A>()) log_state(c.group, c.new_state, now, out);
