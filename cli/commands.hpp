@@ -8,5 +8,6 @@ int cmd_decode(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_check(int argc, char** argv);
 int cmd_validate(int argc, char** argv);
+int cmd_live(int argc, char** argv);
 
 }  // namespace mcsim::cli

@@ -18,6 +18,7 @@ constexpr const char* kUsage =
     "  check FILE|DIR   run scenarios with their expectations and golden files\n"
     "  decode FILE...   decode IGMP/MLD messages in pcap/pcapng captures\n"
     "  validate FILE    check a capture against RFC rules (--role router|host)\n"
+    "  live --iface IF FILE  emulate a scenario's hosts on a real interface\n"
     "\n"
     "Run 'mcsim <command> --help' for the options of a command.\n"
     "Exit codes: 0 ok, 1 check failed, 2 bad input or usage.\n";
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return mcsim::cli::cmd_run(argc - 2, argv + 2);
   if (cmd == "check") return mcsim::cli::cmd_check(argc - 2, argv + 2);
   if (cmd == "validate") return mcsim::cli::cmd_validate(argc - 2, argv + 2);
+  if (cmd == "live") return mcsim::cli::cmd_live(argc - 2, argv + 2);
   std::fprintf(stderr, "mcsim: unknown command '%s'\n%s", argv[1], kUsage);
   return 2;
 }

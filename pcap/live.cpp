@@ -1,0 +1,133 @@
+#include "pcap/live.hpp"
+
+#include <pcap/pcap.h>
+
+#include <cstring>
+
+namespace mcsim::pcap {
+
+struct LiveHandle::Impl {
+  pcap_t* handle = nullptr;
+};
+
+namespace {
+
+/// Looks `iface` up among the capture devices: "" when usable, else why not.
+std::string check_device(const std::string& iface) {
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_if_t* all = nullptr;
+  if (pcap_findalldevs(&all, errbuf) != 0) return {};  // cannot tell; pcap_activate will say
+  std::string why = "interface '" + iface + "' not found";
+  for (pcap_if_t* d = all; d; d = d->next) {
+    if (iface != d->name) continue;
+    if (d->flags & PCAP_IF_LOOPBACK)
+      why = "interface '" + iface + "' is a loopback interface: live mode needs an Ethernet interface (refused)";
+    else if (!(d->flags & PCAP_IF_UP))
+      why = "interface '" + iface + "' is down (bring it up first: ip link set " + iface + " up)";
+    else if (!(d->flags & PCAP_IF_RUNNING))
+      why = "interface '" + iface + "' is up but not running (no carrier)";
+    else
+      why.clear();
+    break;
+  }
+  pcap_freealldevs(all);
+  return why;
+}
+
+bool is_permission(int rc, const char* msg) {
+  return rc == PCAP_ERROR_PERM_DENIED || std::strstr(msg, "ermission") || std::strstr(msg, "not permitted");
+}
+
+}  // namespace
+
+std::unique_ptr<LiveHandle> LiveHandle::open(const std::string& iface, std::string& error, const std::string& filter) {
+  if (iface.empty()) {
+    error = "no interface given";
+    return nullptr;
+  }
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* h = pcap_create(iface.c_str(), errbuf);
+  if (!h) {
+    error = iface + ": " + errbuf;
+    return nullptr;
+  }
+  auto fail = [&](std::string msg) {
+    pcap_close(h);
+    error = std::move(msg);
+    return nullptr;
+  };
+  pcap_set_snaplen(h, 65535);
+  pcap_set_promisc(h, 1);  // the emulated hosts' MACs are not the interface's own
+  pcap_set_immediate_mode(h, 1);
+  pcap_set_timeout(h, 1);
+  const int rc = pcap_activate(h);
+  if (rc < 0) {
+    const std::string msg = pcap_geterr(h);
+    if (is_permission(rc, msg.c_str())) return fail(iface + ": " + kNeedsCapNetRaw);
+    if (rc == PCAP_ERROR_NO_SUCH_DEVICE) return fail("interface '" + iface + "' not found");
+    if (rc == PCAP_ERROR_IFACE_NOT_UP) return fail("interface '" + iface + "' is down (bring it up first: ip link set " + iface + " up)");
+    return fail(iface + ": cannot capture: " + msg);
+  }
+  // Checked after activation so that permission problems are reported as such.
+  if (std::string why = check_device(iface); !why.empty()) return fail(why);
+  const int lt = pcap_datalink(h);
+  if (lt != DLT_EN10MB) return fail("interface '" + iface + "' is not Ethernet (link type " + std::to_string(lt) + ")");
+  struct bpf_program prog{};
+  if (pcap_compile(h, &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+    return fail(iface + ": bad capture filter '" + filter + "': " + pcap_geterr(h));
+  const int frc = pcap_setfilter(h, &prog);
+  pcap_freecode(&prog);
+  if (frc != 0) return fail(iface + ": cannot set capture filter: " + pcap_geterr(h));
+  if (pcap_setnonblock(h, 1, errbuf) != 0) return fail(iface + ": cannot set non-blocking mode: " + errbuf);
+  std::unique_ptr<LiveHandle> l(new LiveHandle());
+  // Our own injected frames are not captured back where the platform can tell (Linux);
+  // elsewhere the caller drops frames from its own MACs.
+  l->incoming_only_ = pcap_setdirection(h, PCAP_D_IN) == 0;
+  l->impl_ = new Impl{h};
+  l->iface_ = iface;
+  l->linktype_ = lt;
+  l->fd_ = pcap_get_selectable_fd(h);
+  return l;
+}
+
+LiveHandle::~LiveHandle() {
+  if (impl_) {
+    pcap_close(impl_->handle);
+    delete impl_;
+  }
+}
+
+int LiveHandle::next(Frame& f) {
+  struct pcap_pkthdr* hdr = nullptr;
+  const u_char* data = nullptr;
+  const int rc = pcap_next_ex(impl_->handle, &hdr, &data);
+  if (rc == 1) {
+    f.number = ++count_;
+    f.ts_sec = hdr->ts.tv_sec;
+    f.ts_nsec = static_cast<std::uint32_t>(hdr->ts.tv_usec) * 1000u;
+    f.caplen = hdr->caplen;
+    f.len = hdr->len;
+    f.linktype = linktype_;
+    f.data = Bytes(data, hdr->caplen);
+    return 1;
+  }
+  if (rc == 0) return 0;
+  error_ = iface_ + ": capture failed: " + pcap_geterr(impl_->handle);
+  return -1;
+}
+
+bool LiveHandle::inject(Bytes frame) {
+  if (pcap_inject(impl_->handle, frame.data(), frame.size()) < 0) {
+    error_ = iface_ + ": inject failed: " + pcap_geterr(impl_->handle);
+    return false;
+  }
+  return true;
+}
+
+std::uint64_t LiveHandle::dropped() {
+  struct pcap_stat st{};
+  if (pcap_stats(impl_->handle, &st) != 0) return 0;
+  return st.ps_drop;
+}
+
+}  // namespace mcsim::pcap

@@ -1,0 +1,62 @@
+// Live capture/inject handle on a real interface, through libpcap only (pcap_create,
+// pcap_activate, pcap_setfilter, pcap_next_ex, pcap_inject, pcap_findalldevs) so that a
+// build against Npcap stays possible. Used by live mode (sim/live.hpp, docs/live.md).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "pcap/capture.hpp"
+
+namespace mcsim::pcap {
+
+/// What live mode listens to: IGMP, ARP, and IPv6 with a hop-by-hop header (MLD carries
+/// the Router Alert option there, RFC 9777 §5) or ICMPv6 directly (ND, MLD without HbH).
+inline constexpr const char* kLiveFilter = "igmp or arp or (ip6 and (ip6[6]=0 or icmp6))";
+
+class LiveHandle {
+ public:
+  /// Opens `iface` for capture and injection: immediate mode, non-blocking, the BPF
+  /// `filter`, incoming frames only where the platform allows it. On failure returns
+  /// nullptr with one line in `error`: interface not found, loopback refused, interface
+  /// down, or "needs CAP_NET_RAW (...)" when permission is denied.
+  static std::unique_ptr<LiveHandle> open(const std::string& iface, std::string& error,
+                                          const std::string& filter = kLiveFilter);
+  ~LiveHandle();
+  LiveHandle(const LiveHandle&) = delete;
+  LiveHandle& operator=(const LiveHandle&) = delete;
+
+  /// A file descriptor to poll() for readability (-1 where the platform has none; then
+  /// call next() periodically).
+  int selectable_fd() const { return fd_; }
+  /// Next captured frame without blocking: 1 = a frame (f.data valid until the next call),
+  /// 0 = none waiting, -1 = error (error() says why).
+  int next(Frame& f);
+  /// Sends one Ethernet frame; false on error (error() says why).
+  bool inject(Bytes frame);
+  /// Frames the kernel dropped for this handle so far (pcap_stats), 0 when unknown.
+  std::uint64_t dropped();
+  /// True when the handle only sees incoming frames (pcap_setdirection worked).
+  bool incoming_only() const { return incoming_only_; }
+  const std::string& error() const { return error_; }
+  const std::string& iface() const { return iface_; }
+  int linktype() const { return linktype_; }
+
+ private:
+  LiveHandle() = default;
+  struct Impl;
+  Impl* impl_ = nullptr;
+  std::string iface_;
+  std::string error_;
+  int fd_ = -1;
+  int linktype_ = 0;
+  bool incoming_only_ = false;
+  std::uint64_t count_ = 0;
+};
+
+/// The permission message live mode prints when capture is refused.
+inline constexpr const char* kNeedsCapNetRaw =
+    "needs CAP_NET_RAW (run as root or setcap cap_net_raw+ep build/bin/mcsim)";
+
+}  // namespace mcsim::pcap

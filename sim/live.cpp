@@ -1,0 +1,641 @@
+// Live mode driver (docs/live.md): host nodes on a real interface, wall clock as time.
+#include "sim/live.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <queue>
+#include <unordered_map>
+#include <utility>
+
+#include "pcap/live.hpp"
+#include "sim/json.hpp"
+#include "sim/nodes.hpp"
+#include "stack/api/options.hpp"
+#include "stack/api/profile.hpp"
+#include "stack/wire/checksum.hpp"
+#include "stack/wire/igmp.hpp"
+#include "stack/wire/ip.hpp"
+#include "stack/wire/mld.hpp"
+#include "stack/wire/packet.hpp"
+
+namespace mcsim::sim {
+namespace {
+
+std::uint64_t mac_key(const std::uint8_t* p) {
+  std::uint64_t k = 0;
+  for (int i = 0; i < 6; ++i) k = (k << 8) | p[i];
+  return k;
+}
+std::uint64_t mac_key(const MacAddr& m) { return mac_key(m.b.data()); }
+
+/// RFC 4291 App. A, as the host node derives its link-local address.
+Ipv6Addr link_local_from_mac(const MacAddr& m) {
+  Ipv6Addr a;
+  a.b[0] = 0xFE;
+  a.b[1] = 0x80;
+  a.b[8] = static_cast<std::uint8_t>(m.b[0] ^ 0x02);
+  a.b[9] = m.b[1];
+  a.b[10] = m.b[2];
+  a.b[11] = 0xFF;
+  a.b[12] = 0xFE;
+  a.b[13] = m.b[3];
+  a.b[14] = m.b[4];
+  a.b[15] = m.b[5];
+  return a;
+}
+
+constexpr std::uint64_t kAllSystemsMac = 0x01005E000001ull;
+
+}  // namespace
+
+/// A response counts as late when it leaves more than this after the query's Max Resp
+/// Time: the driver's timer granularity (poll() in ms) plus capture/inject latency.
+constexpr Duration kLateTolerance = 10 * kMs;
+
+namespace {
+
+/// A report that answers a query (not a state change): v1/v2 reports, or v3 / MLDv2
+/// reports carrying current-state records (MODE_IS_INCLUDE/EXCLUDE, RFC 9776 §4.2.12).
+template <class M>
+bool is_current_state_report(const M& m) {
+  if (m.kind == wire::MsgKind::V1Report || m.kind == wire::MsgKind::V2Report) return true;
+  if (m.kind != wire::MsgKind::V3Report) return false;
+  for (const auto& r : m.records)
+    if (r.type == 1 || r.type == 2) return true;
+  return false;
+}
+
+std::string ms_text(Duration d) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f", static_cast<double>(d) / 1e6);
+  return b;
+}
+
+std::string query_label(Family f, std::uint8_t v) {
+  return (f == Family::V4 ? "IGMPv" : "MLDv") + std::to_string(v);
+}
+
+struct Stats {
+  std::size_t n = 0;
+  Duration min = 0, median = 0, p99 = 0, max = 0;
+};
+
+Stats stats_of(std::vector<Duration> v) {
+  Stats s;
+  s.n = v.size();
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  s.min = v.front();
+  s.max = v.back();
+  s.median = v[(v.size() - 1) / 2];
+  const auto k = static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(v.size())));
+  s.p99 = v[std::max<std::size_t>(k, 1) - 1];
+  return s;
+}
+
+}  // namespace
+
+struct LiveRunner::Impl {
+  struct Host {
+    std::unique_ptr<Node> node;
+    MacAddr mac;
+    std::vector<std::uint64_t> macs;  // multicast MACs the NIC filter takes, sorted
+    bool v4_groups = false;           // a group other than all-systems is joined
+    int pending4 = -1, pending6 = -1;  // query waiting for this host's first response
+    Time wake = -1;
+  };
+  struct Out {
+    int host = -1;
+    int kind = 0;  // 0 host frame, 1 ARP reply, 2 neighbor advertisement
+    std::vector<std::uint8_t> frame;
+  };
+
+  const Scenario& sc;
+  LiveOptions opt;
+  std::string error;
+  std::vector<std::string> warnings;
+  std::unique_ptr<pcap::LiveHandle> port;
+  std::unique_ptr<pcap::Writer> pcap;
+  std::vector<Host> hosts;
+  std::unordered_map<std::string, int> by_name;
+  std::unordered_map<std::uint64_t, std::vector<int>> by_mac;  // multicast MAC -> hosts
+  std::unordered_map<std::uint64_t, int> by_unicast;
+  std::unordered_map<std::uint32_t, int> by_ipv4;
+  std::map<Ipv6Addr, int> by_ipv6;
+  using Timer = std::pair<Time, int>;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
+  std::deque<Out> txq;
+  double tokens = 0;
+  Time refill_at = 0;
+  std::chrono::steady_clock::time_point t0;
+  std::size_t next_event = 0, next_expect = 0;
+  LiveSummary sum;
+  wire::DecodedPacket pkt;
+
+  Impl(const Scenario& s, LiveOptions o) : sc(s), opt(std::move(o)) {}
+
+  Time clock() const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+  }
+
+  void build() {
+    auto profile = api::Profile::by_name(opt.profile.value_or(sc.profile));
+    if (!profile) {
+      error = "unknown profile '" + opt.profile.value_or(sc.profile) + "' (expected windows or linux)";
+      return;
+    }
+    if (sc.hosts.empty()) {
+      error = "the scenario declares no hosts: nothing to emulate";
+      return;
+    }
+    if (opt.rate == 0) {
+      error = "--rate must be at least 1 frame/s";
+      return;
+    }
+    if (!sc.routers.empty())
+      warnings.push_back(std::to_string(sc.routers.size()) + " router(s) of the scenario ignored: the real router on " + opt.iface + " is the querier");
+    if (!sc.switches.empty() || !sc.devices.empty())
+      warnings.push_back("switches and CH395 devices of the scenario are not emulated in live mode");
+    if (sc.lans.size() > 1) warnings.push_back("the hosts of every LAN are put on " + opt.iface);
+    const NodeEnv env{*profile, opt.seed.value_or(sc.seed), false};
+    int number = 0;
+    hosts.reserve(sc.hosts.size());
+    for (const auto& h : sc.hosts) {
+      std::uint32_t mtu = 1500;
+      for (const auto& l : sc.lans)
+        if (l.name == h.lan) mtu = l.mtu;
+      ++number;
+      Host rec;
+      rec.node = make_host_node(h, env, number, mtu);
+      rec.mac = h.mac.value_or(default_mac(number));
+      const auto [it, fresh] = by_unicast.emplace(mac_key(rec.mac), static_cast<int>(hosts.size()));
+      if (!fresh) {
+        error = "hosts " + sc.hosts[static_cast<std::size_t>(it->second)].name + " and " + h.name + " have the same MAC " + rec.mac.to_string();
+        return;
+      }
+      if (h.ipv4) by_ipv4.emplace(h.ipv4->to_u32(), static_cast<int>(hosts.size()));
+      const Ipv6Addr ll = h.ipv6 && h.ipv6->is_link_local_unicast() ? *h.ipv6 : link_local_from_mac(rec.mac);
+      by_ipv6.emplace(ll, static_cast<int>(hosts.size()));
+      if (h.ipv6) by_ipv6.emplace(*h.ipv6, static_cast<int>(hosts.size()));
+      by_name.emplace(h.name, static_cast<int>(hosts.size()));
+      hosts.push_back(std::move(rec));
+    }
+    port = pcap::LiveHandle::open(opt.iface, error);
+    if (!port) return;
+    if (!opt.pcap_path.empty()) {
+      pcap = pcap::Writer::open(opt.pcap_path, pcap::linktype::kEthernet, error);
+      if (!pcap) return;
+    }
+  }
+
+  void record(wire::Bytes frame) {
+    if (!pcap) return;
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+    pcap->write(ns / 1000000000, static_cast<std::uint32_t>(ns % 1000000000), frame);
+  }
+
+  void update_macs(int i) {
+    Host& h = hosts[static_cast<std::size_t>(i)];
+    std::vector<MacAddr> v;
+    h.node->accepted_macs(v);
+    std::vector<std::uint64_t> keys;
+    keys.reserve(v.size());
+    h.v4_groups = false;
+    for (const auto& m : v) {
+      const std::uint64_t k = mac_key(m);
+      keys.push_back(k);
+      if ((k >> 24) == 0x01005Eu && k != kAllSystemsMac) h.v4_groups = true;
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    for (auto k : h.macs)
+      if (!std::binary_search(keys.begin(), keys.end(), k)) {
+        auto& l = by_mac[k];
+        l.erase(std::remove(l.begin(), l.end(), i), l.end());
+      }
+    for (auto k : keys)
+      if (!std::binary_search(h.macs.begin(), h.macs.end(), k)) by_mac[k].push_back(i);
+    h.macs = std::move(keys);
+  }
+
+  void wake(int i) {
+    Host& h = hosts[static_cast<std::size_t>(i)];
+    const auto d = h.node->next_deadline();
+    if (!d) {
+      h.wake = -1;
+      return;
+    }
+    if (*d == h.wake) return;
+    h.wake = *d;
+    timers.emplace(*d, i);
+  }
+
+  void drain(int i, Time now) {
+    Node& n = *hosts[static_cast<std::size_t>(i)].node;
+    while (auto f = n.poll_frame(now)) txq.push_back({i, 0, std::move(*f)});
+    wake(i);
+    sum.tx_backlog_max = std::max<std::uint64_t>(sum.tx_backlog_max, txq.size());
+  }
+
+  /// Notes a query seen on the wire; returns its index in sum.queries.
+  int note_query(Time now) {
+    LiveQuery q;
+    q.at = now;
+    q.family = pkt.family;
+    if (pkt.family == Family::V4) {
+      q.version = pkt.igmp.version;
+      q.source = pkt.ip4.src;
+      if (!pkt.igmp.group.is_unspecified()) q.group = pkt.igmp.group;
+      q.max_resp = static_cast<Duration>(wire::igmp_max_resp_ms(pkt.igmp)) * kMs;
+      sum.querier4 = q.source;
+      sum.querier4_version = q.version;
+    } else {
+      q.version = pkt.mld.version;
+      q.source = pkt.ip6.src;
+      if (!pkt.mld.group.is_unspecified()) q.group = pkt.mld.group;
+      else q.group = Ipv6Addr{};
+      q.max_resp = static_cast<Duration>(wire::mld_max_resp_ms(pkt.mld)) * kMs;
+      sum.querier6 = q.source;
+      sum.querier6_version = q.version;
+    }
+    sum.queries.push_back(std::move(q));
+    return static_cast<int>(sum.queries.size() - 1);
+  }
+
+  /// Hosts whose NIC takes a frame to `dst` (multicast: the filter; unicast: the owner).
+  template <class F>
+  void for_targets(const std::uint8_t* dst, int except, F&& f) {
+    const std::uint64_t k = mac_key(dst);
+    if (dst[0] & 1) {
+      if (k == 0xFFFFFFFFFFFFull) return;  // hosts take nothing on broadcast but ARP (answered here)
+      auto it = by_mac.find(k);
+      if (it == by_mac.end()) return;
+      const std::vector<int> targets = it->second;  // receive() may change filters
+      for (int i : targets)
+        if (i != except) f(i);
+    } else if (auto it = by_unicast.find(k); it != by_unicast.end() && it->second != except) {
+      f(it->second);
+    }
+  }
+
+  void dispatch(wire::Bytes frame, Time now) {
+    if (frame.size() < 14) return;
+    if (by_unicast.count(mac_key(frame.data() + 6))) return;  // our own frame, seen again
+    ++sum.frames_rx;
+    record(frame);
+    wire::EthernetHeader eh;
+    wire::Bytes payload;
+    wire::ErrorSet errs;
+    if (!wire::parse_ethernet(frame, eh, payload, errs)) return;
+    if (eh.ethertype == wire::kEtherTypeArp) {
+      answer_arp(payload);
+      return;
+    }
+    int query = -1;
+    if (wire::decode_ethernet_frame(frame, pkt)) {
+      if (pkt.usable && ((pkt.family == Family::V4 && pkt.igmp.kind == wire::MsgKind::Query) ||
+                         (pkt.family == Family::V6 && pkt.mld.kind == wire::MsgKind::Query)))
+        query = note_query(now);
+    } else if (eh.ethertype == wire::kEtherTypeIpv6) {
+      answer_ns(eh, payload);
+      return;
+    } else {
+      return;
+    }
+    const std::vector<std::uint8_t> bytes(frame.begin(), frame.end());
+    const bool v4 = pkt.family == Family::V4;
+    const bool general = query >= 0 && sum.queries[static_cast<std::size_t>(query)].group.is_unspecified();
+    for_targets(frame.data(), -1, [&](int i) {
+      Host& h = hosts[static_cast<std::size_t>(i)];
+      // A host with nothing to report does not answer a general IGMP query (RFC 9776 §5.2).
+      if (query >= 0 && (!v4 || !general || h.v4_groups)) (v4 ? h.pending4 : h.pending6) = query;
+      h.node->receive(bytes, now);
+      drain(i, now);
+    });
+  }
+
+  /// Frames between emulated hosts of the same link: what one host sends, the others hear
+  /// (IGMPv1/v2 and MLDv1 report suppression, RFC 2236 §3).
+  void loop_back(const Out& o, Time now) {
+    if (!wire::decode_ethernet_frame(o.frame, pkt) || !pkt.usable) return;
+    const bool suppress = pkt.family == Family::V4 ? pkt.igmp.kind == wire::MsgKind::V1Report || pkt.igmp.kind == wire::MsgKind::V2Report
+                                                   : pkt.mld.kind == wire::MsgKind::V1Report;
+    const bool v4 = pkt.family == Family::V4;
+    for_targets(o.frame.data(), o.host, [&](int i) {
+      Host& h = hosts[static_cast<std::size_t>(i)];
+      if (suppress) (v4 ? h.pending4 : h.pending6) = -1;  // its response is suppressed, not late
+      h.node->receive(o.frame, now);
+      drain(i, now);
+    });
+  }
+
+  /// RFC 826: a request for an emulated host's IPv4 address gets a reply with its MAC.
+  void answer_arp(wire::Bytes a) {
+    if (a.size() < 28 || wire::load_be16(a.data()) != 1 || wire::load_be16(a.data() + 2) != wire::kEtherTypeIpv4 ||
+        a[4] != 6 || a[5] != 4 || wire::load_be16(a.data() + 6) != 1)
+      return;
+    const std::uint32_t spa = wire::load_be32(a.data() + 14), tpa = wire::load_be32(a.data() + 24);
+    auto it = by_ipv4.find(tpa);
+    if (it == by_ipv4.end() || spa == tpa) return;  // not ours, or a gratuitous ARP
+    const Host& h = hosts[static_cast<std::size_t>(it->second)];
+    std::vector<std::uint8_t> arp = {0, 1, 8, 0, 6, 4, 0, 2};
+    arp.insert(arp.end(), h.mac.b.begin(), h.mac.b.end());
+    for (int s = 24; s >= 0; s -= 8) arp.push_back(static_cast<std::uint8_t>(tpa >> s));
+    arp.insert(arp.end(), a.begin() + 8, a.begin() + 18);  // requester's MAC and IPv4
+    arp.resize(46, 0);                                      // minimum frame size
+    wire::EthernetHeader eh;
+    eh.dst = MacAddr::from_bytes(a.data() + 8);
+    eh.src = h.mac;
+    eh.ethertype = wire::kEtherTypeArp;
+    Out o{it->second, 1, {}};
+    wire::emit_ethernet(eh, arp, o.frame);
+    txq.push_back(std::move(o));
+  }
+
+  /// RFC 4861 §7.2.4: a Neighbor Solicitation for an emulated host's address gets a
+  /// Neighbor Advertisement with its MAC (Solicited flag unless the source was ::).
+  void answer_ns(const wire::EthernetHeader& eh, wire::Bytes datagram) {
+    wire::Ipv6Header ip;
+    wire::Bytes icmp;
+    wire::ErrorSet errs;
+    if (!wire::parse_ipv6(datagram, ip, icmp, errs) || ip.upper_protocol != wire::kProtoIcmpv6) return;
+    if (icmp.size() < 24 || icmp[0] != 135 || icmp[1] != 0 || ip.hop_limit != 255) return;
+    Ipv6Addr target;
+    std::copy(icmp.begin() + 8, icmp.begin() + 24, target.b.begin());
+    auto it = by_ipv6.find(target);
+    if (it == by_ipv6.end()) return;
+    const Host& h = hosts[static_cast<std::size_t>(it->second)];
+    const bool dad = ip.src.is_unspecified();
+    std::vector<std::uint8_t> na = {136, 0, 0, 0, static_cast<std::uint8_t>(dad ? 0x20 : 0x60), 0, 0, 0};
+    na.insert(na.end(), target.b.begin(), target.b.end());
+    na.push_back(2);  // Target Link-Layer Address option (RFC 4861 §4.6.1)
+    na.push_back(1);
+    na.insert(na.end(), h.mac.b.begin(), h.mac.b.end());
+    wire::Ipv6Header out;
+    out.src = target;
+    out.dst = dad ? Ipv6Addr{{0xFF, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}} : ip.src;
+    out.hop_limit = 255;
+    const std::uint16_t ck = wire::icmpv6_checksum(out.src, out.dst, na);
+    na[2] = static_cast<std::uint8_t>(ck >> 8);
+    na[3] = static_cast<std::uint8_t>(ck);
+    std::vector<std::uint8_t> d;
+    wire::emit_ipv6(out, wire::kProtoIcmpv6, na, d);
+    wire::EthernetHeader e;
+    e.dst = dad ? MacAddr({0x33, 0x33, 0, 0, 0, 1}) : eh.src;
+    e.src = h.mac;
+    e.ethertype = wire::kEtherTypeIpv6;
+    Out o{it->second, 2, {}};
+    wire::emit_ethernet(e, d, o.frame);
+    txq.push_back(std::move(o));
+  }
+
+  void account_tx(const Out& o, Time now) {
+    ++sum.frames_tx;
+    if (o.kind == 1) {
+      ++sum.arp_replies;
+      return;
+    }
+    if (o.kind == 2) {
+      ++sum.na_sent;
+      return;
+    }
+    if (!wire::decode_ethernet_frame(o.frame, pkt) || !pkt.is_membership_message()) {
+      ++sum.data_sent;
+      return;
+    }
+    ++sum.reports_sent;
+    Host& h = hosts[static_cast<std::size_t>(o.host)];
+    const bool v4 = pkt.family == Family::V4;
+    int& pending = v4 ? h.pending4 : h.pending6;
+    if (pending < 0 || !(v4 ? is_current_state_report(pkt.igmp) : is_current_state_report(pkt.mld))) return;
+    LiveQuery& q = sum.queries[static_cast<std::size_t>(pending)];
+    const Duration d = now - q.at;
+    q.delays.push_back(d);
+    if (d > q.max_resp + kLateTolerance) ++q.late;
+    pending = -1;
+  }
+
+  bool flush_tx(Time now) {
+    const double burst = std::max(1.0, static_cast<double>(opt.rate) / 50.0);  // 20 ms worth
+    tokens = std::min(burst, tokens + static_cast<double>(now - refill_at) * static_cast<double>(opt.rate) / 1e9);
+    refill_at = now;
+    while (!txq.empty() && tokens >= 1.0) {
+      Out o = std::move(txq.front());
+      txq.pop_front();
+      tokens -= 1.0;
+      if (!port->inject(o.frame)) {
+        error = port->error();
+        return false;
+      }
+      record(o.frame);
+      account_tx(o, now);
+      if (o.kind == 0) loop_back(o, now);
+    }
+    return true;
+  }
+
+  void run_due(Time now) {
+    while (next_event < sc.events.size() && sc.events[next_event].at <= now) {
+      const EventSpec& ev = sc.events[next_event++];
+      auto it = by_name.find(ev.node);
+      if (ev.node_kind != NodeKind::Host || it == by_name.end()) {
+        ++sum.skipped_events;
+        continue;
+      }
+      Host& h = hosts[static_cast<std::size_t>(it->second)];
+      const ActionOutcome out = h.node->act(ev, now);
+      ++sum.actions;
+      if (out.result != "ok") ++sum.action_errors;
+      if (ev.expect) (out.result == *ev.expect ? sum.expects_passed : sum.expects_failed)++;
+      if (out.result == "ok" && ev.option) {
+        const auto op = api::info(*ev.option).op;
+        if (op == api::MembershipOp::Join || op == api::MembershipOp::JoinSource) ++sum.joins;
+        if (op == api::MembershipOp::Leave || op == api::MembershipOp::LeaveSource) ++sum.leaves;
+      }
+      h.pending4 = h.pending6 = -1;  // what follows is a state change, not a response
+      update_macs(it->second);
+      drain(it->second, now);
+    }
+    while (next_expect < sc.expects.size() && sc.expects[next_expect].at <= now) {
+      const ExpectSpec& x = sc.expects[next_expect++];
+      auto it = by_name.find(x.node);
+      if (x.node_kind != NodeKind::Host || it == by_name.end()) continue;
+      (hosts[static_cast<std::size_t>(it->second)].node->check(x, now).passed ? sum.expects_passed : sum.expects_failed)++;
+    }
+  }
+
+  bool run(const volatile std::sig_atomic_t* stop) {
+    t0 = std::chrono::steady_clock::now();
+    sum.iface = opt.iface;
+    sum.hosts = hosts.size();
+    tokens = 1;
+    const Time end = opt.duration.value_or(sc.until);
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+      hosts[i].node->start(0);
+      update_macs(static_cast<int>(i));
+      drain(static_cast<int>(i), 0);
+    }
+    pcap::Frame f;
+    bool ok = true;
+    while (ok) {
+      Time now = clock();
+      if (stop && *stop) {
+        sum.interrupted = true;
+        break;
+      }
+      if (now >= end) break;
+      run_due(now);
+      for (int k = 0; k < 4096; ++k) {
+        const int rc = port->next(f);
+        if (rc == 0) break;
+        if (rc < 0) {
+          error = port->error();
+          ok = false;
+          break;
+        }
+        dispatch(f.data, now);
+      }
+      while (!timers.empty() && timers.top().first <= now) {
+        const auto [t, i] = timers.top();
+        timers.pop();
+        Host& h = hosts[static_cast<std::size_t>(i)];
+        if (h.wake != t) continue;  // superseded
+        h.wake = -1;
+        drain(i, now);
+      }
+      if (!ok || !flush_tx(now)) break;
+      Time next = end;
+      if (next_event < sc.events.size()) next = std::min(next, sc.events[next_event].at);
+      if (next_expect < sc.expects.size()) next = std::min(next, sc.expects[next_expect].at);
+      if (!timers.empty()) next = std::min(next, timers.top().first);
+      if (!txq.empty())
+        next = std::min(next, refill_at + static_cast<Time>((1.0 - tokens) * 1e9 / static_cast<double>(opt.rate)) + 1);
+      now = clock();
+      int timeout = next <= now ? 0 : static_cast<int>(std::min<Time>((next - now + kMs - 1) / kMs, 100));
+      if (port->selectable_fd() < 0) timeout = std::min(timeout, 5);
+      if (timeout > 0) {
+        pollfd p{port->selectable_fd(), POLLIN, 0};
+        ::poll(&p, port->selectable_fd() < 0 ? 0 : 1, timeout);  // EINTR: the loop checks *stop
+      }
+    }
+    sum.elapsed = clock();
+    sum.kernel_drops = port->dropped();
+    if (pcap) pcap->flush();
+    return ok;
+  }
+};
+
+LiveRunner::LiveRunner(const Scenario& sc, LiveOptions opt) : impl_(std::make_unique<Impl>(sc, std::move(opt))) {
+  impl_->build();
+}
+LiveRunner::~LiveRunner() = default;
+const std::string& LiveRunner::error() const { return impl_->error; }
+bool LiveRunner::run(const volatile std::sig_atomic_t* stop) { return impl_->run(stop); }
+const LiveSummary& LiveRunner::summary() const { return impl_->sum; }
+const std::vector<std::string>& LiveRunner::warnings() const { return impl_->warnings; }
+
+std::string LiveSummary::text() const {
+  std::string s;
+  s += "live on " + iface + ": " + std::to_string(hosts) + " emulated hosts, " + format_seconds(elapsed) + " s" +
+       (interrupted ? " (interrupted)" : "") + "\n";
+  s += "actions: " + std::to_string(actions) + " (joins " + std::to_string(joins) + ", leaves " + std::to_string(leaves) +
+       ", errors " + std::to_string(action_errors) + ")";
+  if (skipped_events) s += ", " + std::to_string(skipped_events) + " events for non-emulated nodes skipped";
+  s += "\n";
+  s += "frames: received " + std::to_string(frames_rx) + ", sent " + std::to_string(frames_tx) + " (reports " +
+       std::to_string(reports_sent) + ", ARP replies " + std::to_string(arp_replies) + ", neighbor advertisements " +
+       std::to_string(na_sent) + ", data " + std::to_string(data_sent) + "), kernel drops " + std::to_string(kernel_drops) +
+       ", largest send backlog " + std::to_string(tx_backlog_max) + "\n";
+  s += "querier:";
+  if (querier4) s += " IPv4 " + querier4->to_string() + " " + query_label(Family::V4, querier4_version);
+  if (querier6) s += std::string(querier4 ? ";" : "") + " IPv6 " + querier6->to_string() + " " + query_label(Family::V6, querier6_version);
+  if (!querier4 && !querier6) s += " none seen";
+  s += "\n";
+  std::map<std::string, std::uint64_t> by_version;
+  std::vector<Duration> all;
+  std::uint64_t late = 0;
+  for (const auto& q : queries) {
+    ++by_version[query_label(q.family, q.version)];
+    all.insert(all.end(), q.delays.begin(), q.delays.end());
+    late += q.late;
+  }
+  s += "queries: " + std::to_string(queries.size());
+  if (!by_version.empty()) {
+    s += " (";
+    bool first = true;
+    for (const auto& [k, v] : by_version) {
+      s += (first ? "" : ", ") + k + " " + std::to_string(v);
+      first = false;
+    }
+    s += ")";
+  }
+  s += "\n";
+  const Stats a = stats_of(all);
+  s += "responses: " + std::to_string(a.n) + ", " + std::to_string(a.n - late) + " within Max Resp Time, " +
+       std::to_string(late) + " late (over Max Resp Time + " + ms_text(kLateTolerance) + " ms)";
+  if (a.n) s += "; delay ms min " + ms_text(a.min) + " median " + ms_text(a.median) + " p99 " + ms_text(a.p99) + " max " + ms_text(a.max);
+  s += "\n";
+  for (const auto& q : queries) {
+    const Stats st = stats_of(q.delays);
+    s += "  " + format_seconds(q.at) + "s " + query_label(q.family, q.version) + " " +
+         (q.group.is_unspecified() ? std::string("general") : "group " + q.group.to_string()) + " from " +
+         q.source.to_string() + ", max resp " + ms_text(q.max_resp) + " ms: " + std::to_string(st.n) + " responses";
+    if (st.n)
+      s += ", ms min " + ms_text(st.min) + " median " + ms_text(st.median) + " p99 " + ms_text(st.p99) + " max " +
+           ms_text(st.max) + ", late " + std::to_string(q.late);
+    s += "\n";
+  }
+  if (expects_passed + expects_failed)
+    s += "expectations: " + std::to_string(expects_passed) + " passed, " + std::to_string(expects_failed) + " failed\n";
+  return s;
+}
+
+std::string LiveSummary::json() const {
+  auto n = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+  std::vector<Duration> all;
+  std::uint64_t late = 0;
+  std::map<std::string, std::uint64_t> by_version;
+  std::string qs = "[";
+  for (const auto& q : queries) {
+    ++by_version[query_label(q.family, q.version)];
+    all.insert(all.end(), q.delays.begin(), q.delays.end());
+    late += q.late;
+    const Stats st = stats_of(q.delays);
+    JsonObject j;
+    j.seconds("t", q.at).str("version", query_label(q.family, q.version)).addr("source", q.source);
+    if (!q.group.is_unspecified()) j.addr("group", q.group);
+    j.num("max_resp_ms", q.max_resp / kMs).num("responses", n(st.n)).num("late", n(q.late));
+    if (st.n) j.seconds("min", st.min).seconds("median", st.median).seconds("p99", st.p99).seconds("max", st.max);
+    qs += (qs.size() > 1 ? "," : "") + j.done();
+  }
+  qs += "]";
+  JsonObject bv;
+  for (const auto& [k, v] : by_version) bv.num(k, n(v));
+  const Stats a = stats_of(all);
+  JsonObject j;
+  j.str("event", "live_summary").str("iface", iface).seconds("elapsed", elapsed).boolean("interrupted", interrupted)
+      .num("hosts", n(hosts)).num("joins", n(joins)).num("leaves", n(leaves)).num("actions", n(actions))
+      .num("action_errors", n(action_errors)).num("skipped_events", n(skipped_events)).num("frames_rx", n(frames_rx))
+      .num("frames_tx", n(frames_tx)).num("reports_sent", n(reports_sent)).num("arp_replies", n(arp_replies))
+      .num("na_sent", n(na_sent)).num("data_sent", n(data_sent)).num("kernel_drops", n(kernel_drops))
+      .num("tx_backlog_max", n(tx_backlog_max)).num("queries_seen", n(queries.size()));
+  if (querier4) j.addr("querier_ipv4", *querier4).str("querier_ipv4_version", query_label(Family::V4, querier4_version));
+  if (querier6) j.addr("querier_ipv6", *querier6).str("querier_ipv6_version", query_label(Family::V6, querier6_version));
+  j.num("responses", n(a.n)).num("late", n(late)).num("late_tolerance_ms", kLateTolerance / kMs);
+  if (a.n) j.seconds("delay_min", a.min).seconds("delay_median", a.median).seconds("delay_p99", a.p99).seconds("delay_max", a.max);
+  j.num("expects_passed", n(expects_passed)).num("expects_failed", n(expects_failed));
+  std::string s = j.done();
+  s.pop_back();
+  std::string bvs = bv.done();
+  s += ",\"queries_by_version\":" + bvs + ",\"queries\":" + qs + "}";
+  return s;
+}
+
+}  // namespace mcsim::sim
