@@ -505,7 +505,14 @@ class Loader {
     auto fw = m["firmware"];
     if (!fw) fail(m, "device " + quote_str(d.name) + ": missing required key 'firmware'");
     d.firmware = str(fw, "firmware");
-    if (!ch395_find_firmware(d.firmware.c_str())) {
+    if (ch395_firmware_is_path(d.firmware.c_str())) {
+      // A shared object built against sim/ch395/ch395.h; relative to the scenario's folder.
+      std::filesystem::path fp(d.firmware);
+      if (fp.is_relative()) fp = std::filesystem::path(file_).parent_path() / fp;
+      d.firmware = fp.string();
+      char err[512];
+      if (!ch395_load_firmware(d.firmware.c_str(), err, sizeof err)) fail(fw, std::string("firmware: ") + err);
+    } else if (!ch395_find_firmware(d.firmware.c_str())) {
       std::vector<std::string> names;
       for (const Ch395Firmware* const* f = ch395_firmware_list(); *f; ++f) names.emplace_back((*f)->name);
       fail(fw, "firmware: no firmware named " + quote_str(d.firmware) + did_you_mean(d.firmware, names) +

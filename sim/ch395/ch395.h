@@ -230,6 +230,16 @@ const Ch395Firmware* ch395_find_firmware(const char* name);
 /* NULL-terminated list of all firmware. */
 const Ch395Firmware* const* ch395_firmware_list(void);
 
+/* Firmware built as a shared object against this header exports
+ *   const Ch395Firmware* mcsim_ch395_firmware(void);
+ * and is named in a scenario by its path (`firmware: ./fw.so`). The WCH functions it calls
+ * (CH395OpenSocket, ...) resolve to the mcsim executable's, which exports them. */
+#define CH395_FIRMWARE_ENTRY "mcsim_ch395_firmware"
+/* Loads a firmware shared object; NULL with a message in `error` on failure. */
+const Ch395Firmware* ch395_load_firmware(const char* path, char* error, size_t error_len);
+/* Non-zero when `name` names a file (contains '/' or ends in .so) rather than built-in firmware. */
+int ch395_firmware_is_path(const char* name);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,6 +19,10 @@ struct BindScope {
 std::unique_ptr<FirmwareRunner> FirmwareRunner::create(const std::string& firmware, const Ch395FwParams& params,
                                                        Ch395Config cfg) {
   const Ch395Firmware* fw = ch395_find_firmware(firmware.c_str());
+  if (!fw && ch395_firmware_is_path(firmware.c_str())) {
+    char err[512];
+    fw = ch395_load_firmware(firmware.c_str(), err, sizeof err);
+  }
   if (!fw) return nullptr;
   return std::make_unique<FirmwareRunner>(*fw, params, cfg);
 }

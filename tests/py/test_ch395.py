@@ -88,3 +88,78 @@ events:
     flat = lambda seq: sorted(rec for msg in seq for rec in msg)
     assert flat(fw) == flat(host) == sorted(list(join) * 2 + list(leave) * 2)
     assert fw == [join, join, leave, leave]
+
+
+FIRMWARE_SO_SOURCE = r"""
+/* Firmware built outside mcsim, against the installed header, loaded as a shared object. */
+#include <string.h>
+#include "sim/ch395/ch395.h"
+
+typedef struct { Ch395FwParams p; int sent; } Fw;
+
+static void fw_init(void* ctx) {
+  Fw* st = (Fw*)ctx;
+  static const UINT8 dst[4] = {224, 0, 0, 22};
+  CH395CMDReset();
+  CH395CMDSetIPAddr(st->p.ip);
+  CH395CMDSetMASKAddr(st->p.mask);
+  CH395CMDSetMACAddr(st->p.mac);
+  CH395CMDInitCH395();
+  CH395SetSocketDesIP(2, (UINT8*)dst);
+  CH395SetSocketProtType(2, PROTO_TYPE_IP_RAW);
+  CH395SetSocketIPRAWProto(2, 2);
+  CH395OpenSocket(2);
+  CH395SetTTLNum(2, 1);
+}
+
+static void fw_poll(void* ctx, uint64_t now_ns) {
+  /* One IGMPv3 report: ALLOW_NEW_SOURCES 232.1.1.1 {10.0.0.9}, checksum computed here. */
+  Fw* st = (Fw*)ctx;
+  UINT8 r[20] = {0x22, 0, 0, 0, 0, 0, 0, 1, 5, 0, 0, 1, 232, 1, 1, 1, 10, 0, 0, 9};
+  unsigned long sum = 0;
+  (void)now_ns;
+  if (st->sent) return;
+  for (int i = 0; i < 20; i += 2) sum += (unsigned)(r[i] << 8 | r[i + 1]);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  sum = ~sum & 0xffff;
+  r[2] = (UINT8)(sum >> 8);
+  r[3] = (UINT8)sum;
+  CH395SendData(2, r, 20);
+  st->sent = 1;
+}
+
+static const Ch395Firmware fw = {"external_allow", sizeof(Fw), fw_init, fw_poll};
+const Ch395Firmware* mcsim_ch395_firmware(void) { return &fw; }
+"""
+
+
+def test_firmware_shared_object(mcsim_bin, tmp_path):
+    """Issue: firmware 'loaded as a shared object built against the installed header'."""
+    import shutil
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        import pytest
+        pytest.skip("no C compiler")
+    src = tmp_path / "fw.c"
+    src.write_text(FIRMWARE_SO_SOURCE)
+    so = tmp_path / "fw.so"
+    subprocess.run([cc, "-shared", "-fPIC", "-O1", "-I", str(ROOT), "-o", str(so), str(src)], check=True)
+    scenario = tmp_path / "ext.yaml"
+    scenario.write_text("""
+name: external firmware
+until: 3s
+lans: [{name: lan0}]
+routers: [{name: r1, lan: lan0, ipv4: 10.0.0.1, mld: 0}]
+devices: [{name: dev1, kind: ch395, lan: lan0, firmware: ./fw.so, ipv4: 10.0.0.77}]
+expect:
+  - {at: 2s, router: r1, group: 232.1.1.1, mode: include, sources: [10.0.0.9]}
+""")
+    r = subprocess.run([str(mcsim_bin), "run", str(scenario), "--format", "jsonl"], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr
+    tx = [json.loads(line) for line in r.stdout.splitlines() if '"node":"dev1","event":"tx"' in line]
+    assert len(tx) == 1 and tx[0]["records"][0]["type_name"] == "ALLOW_NEW_SOURCES" and tx[0]["checksum_ok"]
+    # A bad path is a load error naming file:line:col.
+    scenario.write_text(scenario.read_text().replace("./fw.so", "./missing.so"))
+    r = subprocess.run([str(mcsim_bin), "run", str(scenario)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "ext.yaml:6:" in r.stderr and "missing.so" in r.stderr
