@@ -56,7 +56,10 @@ std::unique_ptr<LiveHandle> LiveHandle::open(const std::string& iface, std::stri
     error = std::move(msg);
     return nullptr;
   };
-  pcap_set_snaplen(h, 65535);
+  // Slots in the kernel ring are snaplen-sized: a short snaplen and a large buffer keep a
+  // burst of thousands of queries/reports from overflowing it. IGMP/MLD/ARP/ND frames fit.
+  pcap_set_snaplen(h, static_cast<int>(kLiveSnaplen));
+  pcap_set_buffer_size(h, 32 << 20);
   pcap_set_promisc(h, 1);  // the emulated hosts' MACs are not the interface's own
   pcap_set_immediate_mode(h, 1);
   pcap_set_timeout(h, 1);
@@ -73,7 +76,11 @@ std::unique_ptr<LiveHandle> LiveHandle::open(const std::string& iface, std::stri
   const int lt = pcap_datalink(h);
   if (lt != DLT_EN10MB) return fail("interface '" + iface + "' is not Ethernet (link type " + std::to_string(lt) + ")");
   struct bpf_program prog{};
-  if (pcap_compile(h, &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+  // Linux: "inbound" keeps the frames we inject out of the kernel ring altogether; where the
+  // platform cannot compile it (Npcap), the plain filter and pcap_setdirection / the
+  // caller's own-MAC check do the job.
+  bool inbound = pcap_compile(h, &prog, ("inbound and (" + filter + ")").c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
+  if (!inbound && pcap_compile(h, &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
     return fail(iface + ": bad capture filter '" + filter + "': " + pcap_geterr(h));
   const int frc = pcap_setfilter(h, &prog);
   pcap_freecode(&prog);
@@ -82,7 +89,7 @@ std::unique_ptr<LiveHandle> LiveHandle::open(const std::string& iface, std::stri
   std::unique_ptr<LiveHandle> l(new LiveHandle());
   // Our own injected frames are not captured back where the platform can tell (Linux);
   // elsewhere the caller drops frames from its own MACs.
-  l->incoming_only_ = pcap_setdirection(h, PCAP_D_IN) == 0;
+  l->incoming_only_ = pcap_setdirection(h, PCAP_D_IN) == 0 || inbound;
   l->impl_ = new Impl{h};
   l->iface_ = iface;
   l->linktype_ = lt;

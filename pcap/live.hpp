@@ -15,6 +15,10 @@ namespace mcsim::pcap {
 /// the Router Alert option there, RFC 9777 §5) or ICMPv6 directly (ND, MLD without HbH).
 inline constexpr const char* kLiveFilter = "igmp or arp or (ip6 and (ip6[6]=0 or icmp6))";
 
+/// Bytes captured per frame (longer frames are truncated; membership messages are not
+/// that long at a 1500-byte MTU).
+inline constexpr std::uint32_t kLiveSnaplen = 4096;
+
 class LiveHandle {
  public:
   /// Opens `iface` for capture and injection: immediate mode, non-blocking, the BPF
