@@ -582,7 +582,18 @@ std::string LiveSummary::text() const {
        std::to_string(late) + " late (over Max Resp Time + " + ms_text(kLateTolerance) + " ms)";
   if (a.n) s += "; delay ms min " + ms_text(a.min) + " median " + ms_text(a.median) + " p99 " + ms_text(a.p99) + " max " + ms_text(a.max);
   s += "\n";
+  // Per query: the ones answered and the general ones; the unanswered group-specific queries
+  // (groups the hosts had left) only counted. At most 40 lines (--format jsonl has them all).
+  std::size_t shown = 0, quiet = 0, more = 0;
   for (const auto& q : queries) {
+    if (q.delays.empty() && !q.group.is_unspecified()) {
+      ++quiet;
+      continue;
+    }
+    if (shown++ >= 40) {
+      ++more;
+      continue;
+    }
     const Stats st = stats_of(q.delays);
     s += "  " + format_seconds(q.at) + "s " + query_label(q.family, q.version) + " " +
          (q.group.is_unspecified() ? std::string("general") : "group " + q.group.to_string()) + " from " +
@@ -592,6 +603,8 @@ std::string LiveSummary::text() const {
            ms_text(st.max) + ", late " + std::to_string(q.late);
     s += "\n";
   }
+  if (more) s += "  ... " + std::to_string(more) + " more (--format jsonl lists every query)\n";
+  if (quiet) s += "  " + std::to_string(quiet) + " group-specific queries with no response (no emulated member)\n";
   if (expects_passed + expects_failed)
     s += "expectations: " + std::to_string(expects_passed) + " passed, " + std::to_string(expects_failed) + " failed\n";
   return s;
