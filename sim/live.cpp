@@ -50,8 +50,6 @@ Ipv6Addr link_local_from_mac(const MacAddr& m) {
   return a;
 }
 
-constexpr std::uint64_t kAllSystemsMac = 0x01005E000001ull;
-
 }  // namespace
 
 /// A response counts as late when it leaves more than this after the query's Max Resp
@@ -106,8 +104,8 @@ struct LiveRunner::Impl {
     std::unique_ptr<Node> node;
     MacAddr mac;
     std::vector<std::uint64_t> macs;  // multicast MACs the NIC filter takes, sorted
-    bool v4_groups = false;           // a group other than all-systems is joined
     int pending4 = -1, pending6 = -1;  // query waiting for this host's first response
+    bool acted4 = false, acted6 = false;  // a scenario action since that query
     Time wake = -1;
   };
   struct Out {
@@ -207,12 +205,7 @@ struct LiveRunner::Impl {
     h.node->accepted_macs(v);
     std::vector<std::uint64_t> keys;
     keys.reserve(v.size());
-    h.v4_groups = false;
-    for (const auto& m : v) {
-      const std::uint64_t k = mac_key(m);
-      keys.push_back(k);
-      if ((k >> 24) == 0x01005Eu && k != kAllSystemsMac) h.v4_groups = true;
-    }
+    for (const auto& m : v) keys.push_back(mac_key(m));
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     for (auto k : h.macs)
@@ -311,11 +304,14 @@ struct LiveRunner::Impl {
     }
     const std::vector<std::uint8_t> bytes(frame.begin(), frame.end());
     const bool v4 = pkt.family == Family::V4;
-    const bool general = query >= 0 && sum.queries[static_cast<std::size_t>(query)].group.is_unspecified();
     for_targets(frame.data(), -1, [&](int i) {
       Host& h = hosts[static_cast<std::size_t>(i)];
-      // A host with nothing to report does not answer a general IGMP query (RFC 9776 §5.2).
-      if (query >= 0 && (!v4 || !general || h.v4_groups)) (v4 ? h.pending4 : h.pending6) = query;
+      // Every host that received the query may answer it: even one with no group yet, whose
+      // response timer may expire after a join (RFC 9776 §5.2 reports the state then).
+      if (query >= 0) {
+        (v4 ? h.pending4 : h.pending6) = query;
+        (v4 ? h.acted4 : h.acted6) = false;
+      }
       h.node->receive(bytes, now);
       drain(i, now);
     });
@@ -415,6 +411,9 @@ struct LiveRunner::Impl {
     const bool v4 = pkt.family == Family::V4;
     int& pending = v4 ? h.pending4 : h.pending6;
     if (pending < 0 || !(v4 ? is_current_state_report(pkt.igmp) : is_current_state_report(pkt.mld))) return;
+    // A v1/v2 report after a scenario action may be the state change, not the answer.
+    const bool v3 = (v4 ? pkt.igmp.kind : pkt.mld.kind) == wire::MsgKind::V3Report;
+    if (!v3 && (v4 ? h.acted4 : h.acted6)) return;
     LiveQuery& q = sum.queries[static_cast<std::size_t>(pending)];
     const Duration d = now - q.at;
     q.delays.push_back(d);
@@ -459,7 +458,7 @@ struct LiveRunner::Impl {
         if (op == api::MembershipOp::Join || op == api::MembershipOp::JoinSource) ++sum.joins;
         if (op == api::MembershipOp::Leave || op == api::MembershipOp::LeaveSource) ++sum.leaves;
       }
-      h.pending4 = h.pending6 = -1;  // what follows is a state change, not a response
+      h.acted4 = h.acted6 = true;  // v1/v2 reports that follow may be state changes
       update_macs(it->second);
       drain(it->second, now);
     }
