@@ -145,12 +145,17 @@ int cmd_live(int argc, char** argv) {
     return 2;
   }
   for (const auto& w : runner.warnings()) std::fprintf(stderr, "mcsim live: note: %s\n", w.c_str());
+#ifdef _WIN32
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+#else
   struct sigaction sa{};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: poll() returns and the loop stops
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+#endif
   const bool ok = runner.run(&g_stop);
   const auto& s = runner.summary();
   if (jsonl) std::printf("%s\n", s.json().c_str());

@@ -2,7 +2,14 @@
 
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <cstring>
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <poll.h>
+#endif
 
 namespace mcsim::pcap {
 
@@ -93,7 +100,11 @@ std::unique_ptr<LiveHandle> LiveHandle::open(const std::string& iface, std::stri
   l->impl_ = new Impl{h};
   l->iface_ = iface;
   l->linktype_ = lt;
+#ifdef _WIN32
+  l->fd_ = -1;  // Npcap: wait() uses pcap_getevent()
+#else
   l->fd_ = pcap_get_selectable_fd(h);
+#endif
   return l;
 }
 
@@ -102,6 +113,20 @@ LiveHandle::~LiveHandle() {
     pcap_close(impl_->handle);
     delete impl_;
   }
+}
+
+void LiveHandle::wait(int timeout_ms) {
+  if (timeout_ms <= 0) return;
+#ifdef _WIN32
+  WaitForSingleObject(pcap_getevent(impl_->handle), static_cast<DWORD>(timeout_ms));
+#else
+  if (fd_ < 0) {
+    ::poll(nullptr, 0, std::min(timeout_ms, 5));
+    return;
+  }
+  pollfd p{fd_, POLLIN, 0};
+  ::poll(&p, 1, timeout_ms);  // EINTR: the caller checks its stop flag
+#endif
 }
 
 int LiveHandle::next(Frame& f) {

@@ -31,9 +31,11 @@ class LiveHandle {
   LiveHandle(const LiveHandle&) = delete;
   LiveHandle& operator=(const LiveHandle&) = delete;
 
-  /// A file descriptor to poll() for readability (-1 where the platform has none; then
-  /// call next() periodically).
+  /// A file descriptor to poll() for readability (-1 where the platform has none: Windows).
   int selectable_fd() const { return fd_; }
+  /// Waits until a frame may be waiting or `timeout_ms` passes (poll() on the selectable fd;
+  /// on Windows the Npcap event object). Returns early on a signal (EINTR).
+  void wait(int timeout_ms);
   /// Next captured frame without blocking: 1 = a frame (f.data valid until the next call),
   /// 0 = none waiting, -1 = error (error() says why).
   int next(Frame& f);

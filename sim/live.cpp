@@ -1,8 +1,6 @@
 // Live mode driver (docs/live.md): host nodes on a real interface, wall clock as time.
 #include "sim/live.hpp"
 
-#include <poll.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -517,12 +515,8 @@ struct LiveRunner::Impl {
       if (!txq.empty())
         next = std::min(next, refill_at + static_cast<Time>((1.0 - tokens) * 1e9 / static_cast<double>(opt.rate)) + 1);
       now = clock();
-      int timeout = next <= now ? 0 : static_cast<int>(std::min<Time>((next - now + kMs - 1) / kMs, 100));
-      if (port->selectable_fd() < 0) timeout = std::min(timeout, 5);
-      if (timeout > 0) {
-        pollfd p{port->selectable_fd(), POLLIN, 0};
-        ::poll(&p, port->selectable_fd() < 0 ? 0 : 1, timeout);  // EINTR: the loop checks *stop
-      }
+      // At most 100 ms, so that a stop request is seen even without EINTR.
+      port->wait(next <= now ? 0 : static_cast<int>(std::min<Time>((next - now + kMs - 1) / kMs, 100)));
     }
     sum.elapsed = clock();
     sum.kernel_drops = port->dropped();
