@@ -2,6 +2,10 @@
 // 2 bad input or usage).
 #pragma once
 
+#include <string>
+
+#include "sim/report.hpp"
+
 namespace mcsim::cli {
 
 int cmd_decode(int argc, char** argv);
@@ -9,5 +13,10 @@ int cmd_run(int argc, char** argv);
 int cmd_check(int argc, char** argv);
 int cmd_validate(int argc, char** argv);
 int cmd_live(int argc, char** argv);
+
+/// Writes the --html page and/or the --svg ladder (empty path: not written); false after
+/// printing "mcsim CMD: cannot write ..." on failure.
+bool write_report(const sim::report::Input& in, const std::string& html_out, const std::string& svg_out,
+                  const sim::report::SvgRange& range, const char* cmd);
 
 }  // namespace mcsim::cli

@@ -13,7 +13,7 @@ namespace mcsim::cli {
 namespace {
 
 constexpr const char* kDecodeHelp =
-    "usage: mcsim decode FILE... [--format text|jsonl] [--filter igmp|mld]\n"
+    "usage: mcsim decode FILE... [--format text|jsonl] [--filter igmp|mld] [--html FILE]\n"
     "\n"
     "Decode every IGMP (IP protocol 2) and MLD (ICMPv6 130/131/132/143) message in\n"
     "pcap or pcapng captures (link types Ethernet, Linux SLL/SLL2, raw IP, BSD null/loop).\n"
@@ -24,6 +24,9 @@ constexpr const char* kDecodeHelp =
     "                   router_alert, tos, kind, version, group, max_resp_ms, s_flag,\n"
     "                   qrv, qqi_s, sources, records, checksum_ok, errors\n"
     "  --filter igmp    only IGMP messages; --filter mld: only MLD messages\n"
+    "  --html FILE      also write a self-contained HTML report (docs/report.md): ladder\n"
+    "                   diagram, one column per source address, multicast destinations as\n"
+    "                   'group' columns; membership per group as seen in the reports\n"
     "  -h, --help       this help\n"
     "\n"
     "Malformed messages are printed with their errors; exit status 2 when a file cannot\n"
@@ -32,7 +35,8 @@ constexpr const char* kDecodeHelp =
 enum class Format { Text, Jsonl };
 enum class Filter { All, Igmp, Mld };
 
-int decode_one(const std::string& path, Format format, Filter filter, std::string& buf) {
+int decode_one(const std::string& path, Format format, Filter filter, std::string& buf,
+               sim::report::Input* report = nullptr) {
   std::string error;
   auto reader = pcap::Reader::open(path, error);
   if (!reader) {
@@ -51,6 +55,10 @@ int decode_one(const std::string& path, Format format, Filter filter, std::strin
     if (!pcap::decode_frame(frame, pkt)) continue;
     if (filter == Filter::Igmp && pkt.proto != wire::PacketProto::Igmp) continue;
     if (filter == Filter::Mld && pkt.proto != wire::PacketProto::Mld) continue;
+    if (report) {
+      report->events.emplace_back();
+      pcap::append_json(report->events.back(), frame, pkt);
+    }
     if (format == Format::Jsonl)
       pcap::append_json(buf, frame, pkt);
     else
@@ -77,6 +85,7 @@ int cmd_decode(int argc, char** argv) {
   Format format = Format::Text;
   Filter filter = Filter::All;
   std::vector<std::string> files;
+  std::string html_out;
   for (int i = 0; i < argc; ++i) {
     std::string_view a = argv[i];
     auto value = [&](std::string_view name) -> const char* {
@@ -99,6 +108,10 @@ int cmd_decode(int argc, char** argv) {
         std::fprintf(stderr, "mcsim decode: --format: '%s' is not one of text, jsonl\n", v);
         return 2;
       }
+    } else if (a == "--html") {
+      const char* v = value(a);
+      if (!v) return 2;
+      html_out = v;
     } else if (a == "--filter") {
       const char* v = value(a);
       if (!v) return 2;
@@ -123,10 +136,14 @@ int cmd_decode(int argc, char** argv) {
   int rc = 0;
   std::string buf;
   buf.reserve(1u << 17);
+  sim::report::Input report;
+  report.capture = true;
   for (const auto& f : files) {
-    int r = decode_one(f, format, filter, buf);
+    int r = decode_one(f, format, filter, buf, html_out.empty() ? nullptr : &report);
     if (r > rc) rc = r;
+    report.title += (report.title.empty() ? "" : ", ") + f;
   }
+  if (!html_out.empty() && !write_report(report, html_out, "", {}, "decode")) return 2;
   return rc;
 }
 

@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "sim/golden.hpp"
 #include "sim/json.hpp"
+#include "sim/report.hpp"
 #include "sim/scenario.hpp"
 #include "sim/simulator.hpp"
 
@@ -22,7 +23,8 @@ namespace {
 
 constexpr const char* kRunHelp =
     "usage: mcsim run FILE [--seed N] [--profile windows|linux] [--until T] [--pcap-dir DIR]\n"
-    "                 [--format text|jsonl]\n"
+    "                 [--format text|jsonl] [--html FILE] [--svg FILE [--svg-from T] [--svg-to T]\n"
+    "                 [--svg-max N]]\n"
     "\n"
     "Run a scenario (YAML; see docs/scenarios.md) and print what happened.\n"
     "\n"
@@ -34,6 +36,12 @@ constexpr const char* kRunHelp =
     "  --format text     readable timeline (default)\n"
     "  --format jsonl    one JSON object per event: t, node, event (sockopt, tx, state, link,\n"
     "                    expect, ...) and the event's fields\n"
+    "  --html FILE       also write a self-contained HTML report (docs/report.md): ladder\n"
+    "                    diagram of the messages between nodes (multicast destinations are\n"
+    "                    'group' columns), membership timelines, expectation results\n"
+    "  --svg FILE        also write the ladder alone as a static SVG (no script)\n"
+    "  --svg-from T, --svg-to T  only messages in this virtual-time range (e.g. 10s)\n"
+    "  --svg-max N       at most N messages in the SVG (default 2000)\n"
     "  -h, --help        this help\n"
     "\n"
     "Exit status: 0 all expectations met, 1 an expectation failed, 2 bad input.\n";
@@ -84,16 +92,51 @@ class Progress {
 
 }  // namespace
 
+bool write_report(const sim::report::Input& in, const std::string& html_out, const std::string& svg_out,
+                  const sim::report::SvgRange& range, const char* cmd) {
+  auto write = [&](const std::string& path, const std::string& text) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    const bool ok = f && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    if (f && std::fclose(f) != 0) return false;
+    if (!ok) std::fprintf(stderr, "mcsim %s: cannot write '%s'\n", cmd, path.c_str());
+    return ok;
+  };
+  if (!html_out.empty() && !write(html_out, sim::report::html(in))) return false;
+  if (!svg_out.empty() && !write(svg_out, sim::report::svg(in, range))) return false;
+  return true;
+}
+
 int cmd_run(int argc, char** argv) {
   sim::SimOptions opt;
   bool jsonl = false;
-  std::string file;
+  std::string file, html_out, svg_out;
+  sim::report::SvgRange svg_range;
   for (int i = 0; i < argc; ++i) {
     std::string_view a = argv[i];
     const char* v = nullptr;
     if (a == "-h" || a == "--help") {
       std::fputs(kRunHelp, stdout);
       return 0;
+    } else if (a == "--html" || a == "--svg") {
+      if (!value_of(argc, argv, i, "run", v)) return 2;
+      (a == "--html" ? html_out : svg_out) = v;
+    } else if (a == "--svg-from" || a == "--svg-to") {
+      if (!value_of(argc, argv, i, "run", v)) return 2;
+      auto d = sim::parse_duration(v);
+      if (!d) {
+        std::fprintf(stderr, "mcsim run: %s: '%s' is not a duration with a unit (30s, 500ms, 1h)\n", argv[i - 1], v);
+        return 2;
+      }
+      (a == "--svg-from" ? svg_range.from : svg_range.to) = static_cast<double>(*d) / static_cast<double>(kSec);
+    } else if (a == "--svg-max") {
+      if (!value_of(argc, argv, i, "run", v)) return 2;
+      char* end = nullptr;
+      const unsigned long long n = std::strtoull(v, &end, 10);
+      if (!*v || *end || *v == '-' || n == 0) {
+        std::fprintf(stderr, "mcsim run: --svg-max: '%s' is not a positive integer\n", v);
+        return 2;
+      }
+      svg_range.max_messages = n;
     } else if (a == "--seed") {
       if (!value_of(argc, argv, i, "run", v)) return 2;
       char* end = nullptr;
@@ -163,7 +206,11 @@ int cmd_run(int argc, char** argv) {
     return 2;
   }
   std::string buf;
+  const bool report = !html_out.empty() || !svg_out.empty();
+  sim::report::Input rep;
+  if (report) rep = sim::report::input_for(sc);
   sim.on_event([&](const sim::LogEvent& e) {
+    if (report) rep.events.push_back(e.json);
     buf += jsonl ? e.json : e.text;
     buf += '\n';
     if (buf.size() > (1u << 16)) {
@@ -180,6 +227,7 @@ int cmd_run(int argc, char** argv) {
   std::size_t passed = 0;
   for (const auto& r : sim.results()) passed += r.passed;
   const std::size_t failed = sim.results().size() - passed;
+  if (report && !write_report(rep, html_out, svg_out, svg_range, "run")) return 2;
   if (jsonl)
     std::printf("%s\n", sim::JsonObject().seconds("t", sim.now()).str("event", "summary").str("scenario", sc.name)
                            .num("passed", static_cast<std::int64_t>(passed)).num("failed", static_cast<std::int64_t>(failed))

@@ -13,7 +13,7 @@ namespace mcsim::cli {
 namespace {
 
 constexpr const char* kValidateHelp =
-    "usage: mcsim validate FILE --role router|host [--format text|jsonl]\n"
+    "usage: mcsim validate FILE --role router|host [--format text|jsonl] [--html FILE]\n"
     "\n"
     "Check every IGMP/MLD message of a pcap/pcapng capture against numbered rules citing\n"
     "the RFCs (docs/validate.md). --role router judges the queries (and their timing against\n"
@@ -24,6 +24,9 @@ constexpr const char* kValidateHelp =
     "  --format text       'frame N: RULE (RFC ...): reason' per finding + summary (default)\n"
     "  --format jsonl      one object per finding {frame, time, rule, severity, rfc, reason},\n"
     "                      then {\"summary\": ...}\n"
+    "  --html FILE         also write a self-contained HTML report (docs/report.md): the\n"
+    "                      capture's ladder diagram with the findings listed beside it\n"
+    "                      (click one to highlight its frame's message)\n"
     "  -h, --help          this help\n"
     "\n"
     "Exit status: 0 no rule broken, 1 a must/should rule broken (info findings do not count),\n"
@@ -42,7 +45,7 @@ void print_help() {
 int cmd_validate(int argc, char** argv) {
   bool jsonl = false;
   int role = -1;
-  std::string file;
+  std::string file, html_out;
   for (int i = 0; i < argc; ++i) {
     std::string_view a = argv[i];
     auto value = [&](std::string_view name) -> const char* {
@@ -65,6 +68,10 @@ int cmd_validate(int argc, char** argv) {
         std::fprintf(stderr, "mcsim validate: --format: '%s' is not one of text, jsonl\n", v);
         return 2;
       }
+    } else if (a == "--html") {
+      const char* v = value(a);
+      if (!v) return 2;
+      html_out = v;
     } else if (a == "--role") {
       const char* v = value(a);
       if (!v) return 2;
@@ -108,8 +115,17 @@ int cmd_validate(int argc, char** argv) {
   pcap::Validator val(role == 0 ? pcap::Role::Router : pcap::Role::Host);
   pcap::Frame frame;
   wire::DecodedPacket pkt;
+  sim::report::Input report;
+  report.capture = true;
+  report.title = file + " (validate --role " + (role == 0 ? "router" : "host") + ")";
   while (reader->next(frame))
-    if (pcap::decode_frame(frame, pkt)) val.feed(frame, pkt);
+    if (pcap::decode_frame(frame, pkt)) {
+      val.feed(frame, pkt);
+      if (!html_out.empty()) {
+        report.events.emplace_back();
+        pcap::append_json(report.events.back(), frame, pkt);
+      }
+    }
   if (!reader->error().empty()) {
     std::fprintf(stderr, "mcsim validate: %s\n", reader->error().c_str());
     return 2;
@@ -152,6 +168,21 @@ int cmd_validate(int argc, char** argv) {
            std::to_string(n[2]) + " info)\n";
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
+  if (!html_out.empty()) {
+    for (const auto& f : val.findings) {
+      std::snprintf(tbuf, sizeof tbuf, "%.6f", f.time);
+      std::string j = "{\"frame\":" + std::to_string(f.frame) + ",\"time\":" + tbuf + ",\"rule\":";
+      pcap::append_json_string(j, f.rule);
+      j += ",\"severity\":";
+      pcap::append_json_string(j, pcap::severity_name(f.severity));
+      j += ",\"rfc\":";
+      pcap::append_json_string(j, f.rfc);
+      j += ",\"reason\":";
+      pcap::append_json_string(j, f.reason);
+      report.findings.push_back(j + "}");
+    }
+    if (!write_report(report, html_out, "", {}, "validate")) return 2;
+  }
   return val.violations() ? 1 : 0;
 }
 
