@@ -442,7 +442,9 @@ std::string svg(const Input& in, const SvgRange& range) {
            "\" stroke=\"" + c + "\" stroke-width=\"1.6\"/>";
       s += "<path d=\"M" + fmt(x2) + ' ' + fmt(y) + " l" + fmt(-8 * dir) + " -4 v8 z\" fill=\"" + c + "\"/>";
       s += "<circle cx=\"" + fmt(x1) + "\" cy=\"" + fmt(y) + "\" r=\"2.5\" fill=\"" + c + "\"/>";
-      s += "<text x=\"" + fmt((x1 + x2) / 2) + "\" y=\"" + fmt(y - 4) + "\" text-anchor=\"middle\" fill=\"" + c + "\">" +
+      // The label starts beside the sender: readable even when the destination is far right.
+      s += "<text x=\"" + fmt(x1 + 10 * dir) + "\" y=\"" + fmt(y - 4) + "\" text-anchor=\"" +
+           (dir > 0 ? "start" : "end") + "\" fill=\"" + c + "\">" +
            xml_escape(m.label) + "</text>";
     }
     s += "</g>\n";

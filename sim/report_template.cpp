@@ -114,7 +114,7 @@ function row(r){
   el('text',{x:4,y:y+4,fill:'#555'},g,fmt(m[0])+'s');
   var x1=X(m[1]),x2=X(m[2]),lab=m[4]+(R.n>1?'  (x'+R.n+' until '+fmt(R.tl)+'s)':'');
   if(!m[7]||x1===x2){el('path',{d:'M'+(x1-5)+' '+(y-5)+'l10 10m0 -10l-10 10','stroke-width':2},g);el('text',{x:x1+9,y:y+4},g,lab);}
-  else{var d=x2>x1?1:-1;el('line',{x1:x1,y1:y,x2:x2-7*d,y2:y,'stroke-width':1.6},g);el('path',{d:'M'+x2+' '+y+'l'+(-8*d)+' -4v8z',stroke:'none'},g);el('circle',{cx:x1,cy:y,r:2.5},g);el('text',{x:(x1+x2)/2,y:y-4,'text-anchor':'middle'},g,lab);}
+  else{var d=x2>x1?1:-1;el('line',{x1:x1,y1:y,x2:x2-7*d,y2:y,'stroke-width':1.6},g);el('path',{d:'M'+x2+' '+y+'l'+(-8*d)+' -4v8z',stroke:'none'},g);el('circle',{cx:x1,cy:y,r:2.5},g);el('text',{x:x1+10*d,y:y-4,'text-anchor':d>0?'start':'end'},g,lab);}
   el('title',{},g,lab);
   return g;
 }
@@ -123,7 +123,7 @@ lad.addEventListener('click',function(ev){var g=ev.target.closest('.msg');if(g)s
 function select(i,scrollTo){
   if(i<0||i>=M.length)return;
   if(rowOf[i]<0){range=[null,null];KINDS.forEach(function(k){show[k]=true;});build();}
-  sel=i;var r=rowOf[i];
+  sel=i;document.body.dataset.selected=String(i);var r=rowOf[i];
   if(scrollTo!==false)scroll.scrollTop=Math.max(0,r*ROW-scroll.clientHeight/3);
   drawn=[-1,-1];draw();
   var e=D.events[M[i][5]];
@@ -164,6 +164,10 @@ M.forEach(function(m){var e=D.events[m[5]];if(!e||!e.kind)return;var t=m[0],who=
       el('text',{x:sx(p.t)+3,y:y+14,'font-size':10},g,p.label);el('title',{},g,k+' from '+fmt(p.t)+'s: '+p.label);
       g.style.cursor='pointer';g.onclick=function(){select(msgAt(p.t));};});});})();
 build();
+// Links into the page: #msg=N selects message N (0-based), #finding=N / #expect=N a list entry.
+var q=/(msg|finding|expect)=(\d+)/.exec(location.hash);
+if(q){if(q[1]==='msg')select(+q[2]);else{var li=$('lists').querySelectorAll(q[1]==='finding'?'li.must,li.should,li.info':'li.pass,li.fail')[+q[2]];if(li)li.click();}}
+document.body.dataset.selected=String(sel);
 document.body.dataset.ready='1';
 document.body.dataset.renderMs=String(Math.round(performance.now()-t0));
 })();

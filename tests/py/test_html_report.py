@@ -34,7 +34,8 @@ def browser(tmp_path, url, *extra):
 
 
 def dump_dom(tmp_path, page):
-    r = browser(tmp_path, page.resolve().as_uri(), "--dump-dom")
+    url = page if isinstance(page, str) else page.resolve().as_uri()
+    r = browser(tmp_path, url, "--dump-dom")
     assert r.returncode == 0, r.stderr[-2000:]
     assert "Uncaught" not in r.stderr and "ERROR:CONSOLE" not in r.stderr, r.stderr[-2000:]
     return r.stdout
@@ -119,10 +120,10 @@ def ip_checksum(b):
     return ~s & 0xFFFF
 
 
-def igmp_frame(src, dst, payload):
+def igmp_frame(src, dst, payload, ttl=1):
     payload = payload[:2] + struct.pack("!H", ip_checksum(payload)) + payload[4:]
     ra = bytes([0x94, 4, 0, 0])
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x46, 0xC0, 24 + len(payload), 0, 0, 1, 2, 0,
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x46, 0xC0, 24 + len(payload), 0, 0, ttl, 2, 0,
                       socket.inet_aton(src), socket.inet_aton(dst)) + ra
     hdr = hdr[:10] + struct.pack("!H", ip_checksum(hdr)) + hdr[12:]
     d = socket.inet_aton(dst)
@@ -130,7 +131,7 @@ def igmp_frame(src, dst, payload):
     return mac + bytes.fromhex("020000000001") + b"\x08\x00" + hdr + payload
 
 
-def big_capture(path, n=10000, hosts=40, groups=24):
+def big_capture(path, n=10000, hosts=40, groups=24, bad_ttl_every=0):
     frames = []
     for i in range(n):
         t = i * 0.01
@@ -145,6 +146,12 @@ def big_capture(path, n=10000, hosts=40, groups=24):
                 f = igmp_frame(h, socket.inet_ntoa(g), bytes([0x16, 0, 0, 0]) + g)
             else:  # v3 report IS_EX {}
                 f = igmp_frame(h, "224.0.0.22", bytes([0x22, 0, 0, 0, 0, 0, 0, 1]) + bytes([2, 0, 0, 0]) + g)
+        if bad_ttl_every and i % bad_ttl_every == 3:  # TTL 2: a finding of validate
+            f = f[:14 + 8] + b"\x02" + f[14 + 9:]
+            hdr = bytearray(f[14:38])
+            hdr[10:12] = b"\0\0"
+            hdr[10:12] = struct.pack("!H", ip_checksum(bytes(hdr)))
+            f = f[:14] + bytes(hdr) + f[38:]
         frames.append((t, f))
     out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
     for t, f in frames:
@@ -177,16 +184,24 @@ def test_10000_message_capture_loads_fast(mcsim_bin, tmp_path):
 
 def test_validate_report_links_findings(mcsim_bin, tmp_path):
     cap = tmp_path / "small.pcap"
-    big_capture(cap, n=60)
+    big_capture(cap, n=60, bad_ttl_every=10)
     page = tmp_path / "validate.html"
-    r = run(mcsim_bin, "validate", cap, "--role", "router", "--format", "jsonl", "--html", page)
+    r = run(mcsim_bin, "validate", cap, "--role", "host", "--format", "jsonl", "--html", page)
     assert r.returncode in (0, 1), r.stderr
     findings = [json.loads(line) for line in r.stdout.splitlines() if '"frame"' in line]
+    assert findings
     dom = dump_dom(tmp_path, page)
     attrs = body_attrs(dom)
     assert attrs["data-errors"] == '"0"', attrs
     assert arrows(dom) == 60
     assert dom.count("<li class=\"must\"") + dom.count("<li class=\"should\"") + dom.count("<li class=\"info\"") == len(findings)
+    if findings:  # a finding selects (highlights) the message of its frame
+        dom = dump_dom(tmp_path / "2", page.resolve().as_uri() + "#finding=0")
+        frame = findings[0]["frame"]
+        i = int(body_attrs(dom)["data-selected"].strip('"'))
+        assert i == frame - 1  # every frame of this capture is a message
+        assert f'class="msg query hl" data-i="{i}"' in dom or f'hl" data-i="{i}"' in dom
+        assert f"frame {frame}:" in dom
 
 
 def test_help_mentions_html(mcsim_bin):
