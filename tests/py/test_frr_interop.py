@@ -343,7 +343,7 @@ class Run:
     """One FRR run: the capture, FRR's queries, the model's queries, both group views."""
 
 
-def run_case(version: int, joins, leaves) -> Run:
+def run_case(version: int, joins, leaves, tmp: pathlib.Path) -> Run:
     with FrrLab(version) as lab:
         start = time.time()
         lab.start_frr()
@@ -361,7 +361,7 @@ def run_case(version: int, joins, leaves) -> Run:
         lab.cap.stop()
         r = Run()
         r.frames = list(lab.cap.frames)
-        r.pcap = pathlib.Path(tempfile.mkdtemp(prefix="mcsim-frr-pcap-")) / f"frr-igmpv{version}.pcap"
+        r.pcap = tmp / f"frr-igmpv{version}.pcap"
         lab.cap.write_pcap(r.pcap)
     parsed = [(t, d, parse_igmp(d)) for t, d in r.frames]
     fq = [t for t, d, p in parsed if p["src"] == QADDR and p.get("kind") == "query"]
@@ -454,14 +454,15 @@ def check_groups(r: Run, v2: bool):
             assert frr == model, show(r)
 
 
-def test_frr_igmpv3():
+def test_frr_igmpv3(tmp_path):
     """IGMPv3 querier: any-source join, EXCLUDE with a blocked source, SSM join of two
     sources; then leave (TO_IN{}) and BLOCK of one SSM source."""
     r = run_case(3, [("A", MCAST_JOIN_GROUP, "239.1.1.1"),
                      ("B", MCAST_JOIN_GROUP, "239.1.1.2"), ("B", MCAST_BLOCK_SOURCE, "239.1.1.2", "10.97.0.5"),
                      ("C", MCAST_JOIN_SOURCE_GROUP, "232.1.1.1", "10.97.0.9"),
                      ("C", MCAST_JOIN_SOURCE_GROUP, "232.1.1.1", "10.97.0.10")],
-                 [("A", MCAST_LEAVE_GROUP, "239.1.1.1"), ("C", MCAST_LEAVE_SOURCE_GROUP, "232.1.1.1", "10.97.0.9")])
+                 [("A", MCAST_LEAVE_GROUP, "239.1.1.1"), ("C", MCAST_LEAVE_SOURCE_GROUP, "232.1.1.1", "10.97.0.9")],
+                 tmp_path)
     print(show(r))
     # the group views: equal after the joins and after the leave / BLOCK
     assert r.frr_groups[0] == {"239.1.1.1": ("exclude", []), "239.1.1.2": ("exclude", ["10.97.0.5"]),
@@ -489,10 +490,10 @@ def test_frr_igmpv3():
     assert r.findings == [], show(r)
 
 
-def test_frr_igmpv2():
+def test_frr_igmpv2(tmp_path):
     """IGMPv2 querier: two joins, one leave."""
     r = run_case(2, [("A", MCAST_JOIN_GROUP, "239.1.1.1"), ("B", MCAST_JOIN_GROUP, "239.1.1.3")],
-                 [("A", MCAST_LEAVE_GROUP, "239.1.1.1")])
+                 [("A", MCAST_LEAVE_GROUP, "239.1.1.1")], tmp_path)
     print(show(r))
     assert set(r.frr_groups[0]) == {"239.1.1.1", "239.1.1.3"} and set(r.frr_groups[1]) == {"239.1.1.3"}, show(r)
     check_groups(r, v2=True)
