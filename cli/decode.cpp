@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "pcap/capture.hpp"
 #include "pcap/decode.hpp"
 #include "pcap/format.hpp"
@@ -51,7 +52,7 @@ int decode_one(const std::string& path, Format format, Filter filter, std::strin
   }
   pcap::Frame frame;
   wire::DecodedPacket pkt;
-  while (reader->next(frame)) {
+  while (!interrupted() && reader->next(frame)) {
     if (!pcap::decode_frame(frame, pkt)) continue;
     if (filter == Filter::Igmp && pkt.proto != wire::PacketProto::Igmp) continue;
     if (filter == Filter::Mld && pkt.proto != wire::PacketProto::Mld) continue;
@@ -138,10 +139,16 @@ int cmd_decode(int argc, char** argv) {
   buf.reserve(1u << 17);
   sim::report::Input report;
   report.capture = true;
+  install_interrupt_handler();
   for (const auto& f : files) {
     int r = decode_one(f, format, filter, buf, html_out.empty() ? nullptr : &report);
     if (r > rc) rc = r;
     report.title += (report.title.empty() ? "" : ", ") + f;
+    if (interrupted()) {  // decode_one stopped at a message boundary and wrote what it had
+      std::fflush(stdout);
+      std::fprintf(stderr, "mcsim decode: interrupted; output flushed\n");
+      return kInterruptedExit;
+    }
   }
   if (!html_out.empty() && !write_report(report, html_out, "", {}, "decode")) return 2;
   return rc;

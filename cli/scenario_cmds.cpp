@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "sim/golden.hpp"
 #include "sim/json.hpp"
 #include "sim/report.hpp"
@@ -218,9 +219,18 @@ int cmd_run(int argc, char** argv) {
       buf.clear();
     }
   });
+  install_interrupt_handler();
   {
     Progress progress(sim);
-    while (sim.step()) progress.tick();
+    while (!interrupted() && sim.step()) progress.tick();
+  }
+  if (interrupted()) {
+    // SIGINT/SIGTERM: stop here; run(now) only flushes the pcap files (complete records).
+    sim.run(sim.now());
+    std::fwrite(buf.data(), 1, buf.size(), stdout);
+    std::fflush(stdout);
+    std::fprintf(stderr, "mcsim run: interrupted at t=%s s; output flushed\n", std::to_string(sim.now() / kSec).c_str());
+    return kInterruptedExit;
   }
   sim.run();  // flushes pcaps, advances to the end
   std::fwrite(buf.data(), 1, buf.size(), stdout);

@@ -21,14 +21,29 @@ struct J {
   std::string s;
   std::vector<J> a;
   std::vector<std::pair<std::string, J>> o;
-  const J& operator[](std::string_view k) const {
-    static const J none;
-    for (const auto& [key, v] : o)
-      if (key == k) return v;
-    return none;
-  }
+  J();
+  J(const J&);
+  J(J&&) noexcept;
+  J& operator=(const J&);
+  J& operator=(J&&) noexcept;
+  ~J();
+  const J& operator[](std::string_view k) const;
   std::string str() const { return type == Str ? s : std::string(); }
 };
+// Special members out of the class body: clang with libstdc++ rejects the implicit ones
+// (std::pair<std::string, J> is instantiated while J is still incomplete).
+J::J() = default;
+J::J(const J&) = default;
+J::J(J&&) noexcept = default;
+J& J::operator=(const J&) = default;
+J& J::operator=(J&&) noexcept = default;
+J::~J() = default;
+const J& J::operator[](std::string_view k) const {
+  static const J none;
+  for (const auto& [key, v] : o)
+    if (key == k) return v;
+  return none;
+}
 
 class Parser {
  public:

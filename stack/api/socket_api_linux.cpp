@@ -115,6 +115,10 @@ Status SocketApi::linux_membership(Socket& s, Option opt, MembershipOp op, const
     case MembershipOp::JoinSource: {
       // ip_sockglue.c IP_ADD_SOURCE_MEMBERSHIP / MCAST_JOIN_SOURCE_GROUP:
       // join in INCLUDE mode; a prior join (EADDRINUSE) is fine.
+      // validate_sources is this project's addition, not a kernel step: reject the source
+      // before the join so that the failed call changes nothing (fuzz_sockopt finding).
+      if (profile_.validate_sources && !req.source.is_valid_source())
+        return err(Errc::Inval, "source must be a unicast address (validate_sources)");
       Status st = linux_join(s, req.group, req.iface, FilterMode::Include, touched);
       if (!st && st.error().errc != Errc::AddrInUse) return st;
       return linux_source(s, true, FilterMode::Include, req.group, req.source, req.iface, touched);
