@@ -278,6 +278,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t kind = static_cast<std::uint8_t>(op >> 1);
     if (kind % 16 == 15) {
       // Reopen the slot with a family; closing clears its memberships.
+      g_fresh = api.is_open(s);  // open() alone does not reset last_changes()
       if (api.is_open(s) && !api.close(s).ok()) violation("close of an open socket failed");
       slot[op & 1] = api.open((op & 0x80) ? Family::V6 : Family::V4);
       ids.push_back(slot[op & 1]);

@@ -46,7 +46,10 @@ run_one() {
   local execs rate
   execs=$(grep -m1 'stat::number_of_executed_units' "$B/$t.log" | awk '{print $2}')
   rate=$(grep -m1 'stat::average_exec_per_sec' "$B/$t.log" | awk '{print $2}')
-  echo "$t: rc=$rc seconds=$SECS execs=${execs:-?} execs/s=${rate:-?} corpus=$(ls "$B/corpus/$t" | wc -l)"
+  local line
+  line="$t: rc=$rc seconds=$SECS execs=${execs:-?} execs/s=${rate:-?} corpus=$(ls "$B/corpus/$t" | wc -l)"
+  echo "$line"
+  echo "$(date -u +%FT%TZ) $line" >>"$B/runs.log"  # cumulative record for docs/reliability.md
   return $rc
 }
 
