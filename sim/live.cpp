@@ -32,21 +32,6 @@ std::uint64_t mac_key(const std::uint8_t* p) {
 }
 std::uint64_t mac_key(const MacAddr& m) { return mac_key(m.b.data()); }
 
-/// RFC 4291 App. A, as the host node derives its link-local address.
-Ipv6Addr link_local_from_mac(const MacAddr& m) {
-  Ipv6Addr a;
-  a.b[0] = 0xFE;
-  a.b[1] = 0x80;
-  a.b[8] = static_cast<std::uint8_t>(m.b[0] ^ 0x02);
-  a.b[9] = m.b[1];
-  a.b[10] = m.b[2];
-  a.b[11] = 0xFF;
-  a.b[12] = 0xFE;
-  a.b[13] = m.b[3];
-  a.b[14] = m.b[4];
-  a.b[15] = m.b[5];
-  return a;
-}
 
 }  // namespace
 

@@ -10,20 +10,6 @@
 namespace mcsim::sim {
 namespace {
 
-Ipv6Addr link_local_of(const MacAddr& m) {
-  Ipv6Addr a;  // RFC 4291 App. A (modified EUI-64)
-  a.b[0] = 0xFE;
-  a.b[1] = 0x80;
-  a.b[8] = static_cast<std::uint8_t>(m.b[0] ^ 0x02);
-  a.b[9] = m.b[1];
-  a.b[10] = m.b[2];
-  a.b[11] = 0xFF;
-  a.b[12] = 0xFE;
-  a.b[13] = m.b[3];
-  a.b[14] = m.b[4];
-  a.b[15] = m.b[5];
-  return a;
-}
 
 std::string set_text(const std::vector<IpAddr>& v) {
   std::string s = "{";
@@ -44,7 +30,7 @@ class RouterNode final : public Node {
   RouterNode(const RouterSpec& spec, const NodeEnv& env, int number)
       : spec_(spec), log_(env.log), rng_(env.seed * 0xD1B54A32D192ED03ull + static_cast<std::uint64_t>(number)) {
     mac_ = spec.mac.value_or(default_mac(number));
-    ll_ = spec.ipv6 && spec.ipv6->is_link_local_unicast() ? *spec.ipv6 : link_local_of(mac_);
+    ll_ = spec.ipv6 && spec.ipv6->is_link_local_unicast() ? *spec.ipv6 : link_local_from_mac(mac_);
     router::RouterConfig c;
     if (spec.robustness) c.robustness = *spec.robustness;
     if (spec.query_interval) c.query_interval = *spec.query_interval;

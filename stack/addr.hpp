@@ -189,6 +189,22 @@ struct MacAddr {
   friend constexpr auto operator<=>(const MacAddr&, const MacAddr&) = default;
 };
 
+/// RFC 4291 App. A / RFC 4862 §5.3: the link-local address fe80::/64 + modified EUI-64 of `m`.
+constexpr Ipv6Addr link_local_from_mac(const MacAddr& m) {
+  Ipv6Addr a;
+  a.b[0] = 0xFE;
+  a.b[1] = 0x80;
+  a.b[8] = static_cast<std::uint8_t>(m.b[0] ^ 0x02);  // invert the universal/local bit
+  a.b[9] = m.b[1];
+  a.b[10] = m.b[2];
+  a.b[11] = 0xFF;
+  a.b[12] = 0xFE;
+  a.b[13] = m.b[3];
+  a.b[14] = m.b[4];
+  a.b[15] = m.b[5];
+  return a;
+}
+
 /// Either address family, for places that carry both (scenario files, logs).
 struct IpAddr {
   Family family = Family::V4;

@@ -61,3 +61,16 @@ TEST(MacAddr, MulticastMapping) {
 
 }  // namespace
 }  // namespace mcsim
+
+namespace mcsim {
+namespace {
+
+// RFC 4291 App. A: MAC 02:00:00:00:00:02 -> interface ID 0000:00ff:fe00:0002 (the U/L bit
+// inverted), as Linux formed fe80::ff:fe00:2 in scenarios/captures/linux-join-leave.pcap.
+TEST(MacAddr, LinkLocalFromMac) {
+  EXPECT_EQ(link_local_from_mac(*MacAddr::parse("02:00:00:00:00:02")).to_string(), "fe80::ff:fe00:2");
+  EXPECT_EQ(link_local_from_mac(*MacAddr::parse("00:15:17:cc:e5:46")).to_string(), "fe80::215:17ff:fecc:e546");
+}
+
+}  // namespace
+}  // namespace mcsim
