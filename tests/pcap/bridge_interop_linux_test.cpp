@@ -624,9 +624,12 @@ ExpectedDifference first_gssq_late(bool v6, const std::string& g, const std::str
   return {"v3 BLOCK: first Q(G,S) one LMQI late", "after leave of " + g, "[at +~0 " + q, "[at +LMQI " + q,
           "2 specific [at +~0 " + full + "] [gap LMQI " + full + "]", "1 specific [at +LMQI " + full + "]"};
 }
-/// 5. MLD: one startup general query fewer (RFC 9777 §9.6, §9.7).
+/// 5. MLD: one startup general query fewer (RFC 9777 §9.6, §9.7). Observed on most runs; on
+/// some (seen once in CI) the bridge sends both, as the model does, so that form is accepted
+/// too (a race in the bridge, like item 4).
 ExpectedDifference mld_startup() {
-  return {"MLD startup: first query missing", "startup", "2 queries, gaps SQI", "1 queries, gaps"};
+  return {"MLD startup: first query missing", "startup", "2 queries, gaps SQI", "1 queries, gaps",
+          "2 queries, gaps SQI", "2 queries, gaps SQI"};
 }
 
 // ---------------------------------------------------------------------------------------
