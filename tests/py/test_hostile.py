@@ -117,6 +117,14 @@ CAPTURES = {
     "caplen_gt_len": (pcap_header() + pcap_record(GOOD, length=len(GOOD) - 10), 0, "igmpv3_report", 0),
     "zero_length_packet": (pcap_header() + pcap_record(b""), 0, "", 0),
     "packet_256k": (pcap_header() + pcap_record(b"\x01\x00\x5e" + b"\0" * (262144 - 3)), 0, "", 0),
+    "caplen_over_snaplen": (pcap_header(snaplen=65535) + pcap_record(b"\0" * 300000), 2,
+                            "frame 1: invalid packet capture length 300000, bigger than snaplen of 65535", 2),
+    "caplen_4g": (pcap_header(snaplen=65535) + pcap_record(b"\0" * 3000, caplen=0xFFFFFFFF, length=300000), 2,
+                  "invalid packet capture length 4294967295", 2),
+    "pcapng_block_length_lie": (struct.pack("<IIIHHq", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1) + struct.pack("<I", 28)
+                                + struct.pack("<IIHHI", 1, 20, 1, 0, 0) + struct.pack("<I", 20)
+                                + struct.pack("<IIIIIII", 6, 0xFFFFFFF0, 0, 0, 0, 60, 60) + b"\0" * 60, 2,
+                                "pcapng block size 4294967280 > maximum", 2),
     "unknown_linktype": (pcap_header(linktype=147) + pcap_record(GOOD), 2, "unsupported link type 147", 2),
     "igmpv3_65535_sources": (pcap_header() + pcap_record(eth4(ip4(igmpv3([b"\x01\x00\xff\xff" + G + bytes([10, 0, 0, 2]) * 3])))),
                              0, "bad_source_count", None),
