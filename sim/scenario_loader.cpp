@@ -482,9 +482,18 @@ class Loader {
     if (auto n = m["mld"]) r.mld = static_cast<std::uint8_t>(uint(n, "mld (MLD version, 0 = off)", 0, 2));
     if (auto n = m["require_router_alert"]) r.require_router_alert = boolean(n, "require_router_alert");
     if (auto n = m["robustness"]) r.robustness = static_cast<std::uint8_t>(uint(n, "robustness", 1, 7));
-    if (auto n = m["query_interval"]) r.query_interval = duration(n, "query_interval");
-    if (auto n = m["query_response_interval"]) r.query_response_interval = duration(n, "query_response_interval");
-    if (auto n = m["last_member_query_interval"]) r.last_member_query_interval = duration(n, "last_member_query_interval");
+    // RFC 9776 §4.1.7 / §8.2-§8.3 / §8.8: the QQIC resolution is 1 s and Max Resp Time's is
+    // 100 ms; shorter (or zero) intervals are refused rather than run as a query storm.
+    auto at_least = [&](const YAML::Node& n, const char* what, Duration min, const char* min_text) {
+      const Duration d = duration(n, what);
+      if (d < min) fail(n, std::string(what) + ": must be at least " + min_text + ", got " + fmt_time(d));
+      return d;
+    };
+    if (auto n = m["query_interval"]) r.query_interval = at_least(n, "query_interval", kSec, "1s");
+    if (auto n = m["query_response_interval"])
+      r.query_response_interval = at_least(n, "query_response_interval", 100 * kMs, "100ms");
+    if (auto n = m["last_member_query_interval"])
+      r.last_member_query_interval = at_least(n, "last_member_query_interval", 100 * kMs, "100ms");
     if (auto n = m["last_member_query_count"])
       r.last_member_query_count = static_cast<std::uint8_t>(uint(n, "last_member_query_count", 1, 255));
     return r;
