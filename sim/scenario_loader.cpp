@@ -422,6 +422,14 @@ class Loader {
                      (all.empty() ? "; no LANs are defined (add them under 'lans')" : "; LANs: " + join(all)));
     }
   }
+  /// The required `lan` key of a node, checked against the defined LANs.
+  std::string required_lan(const YAML::Node& m, const std::string& who) {
+    auto ln = m["lan"];
+    if (!ln) fail(m, who + ": missing required key 'lan'");
+    std::string lan = str(ln, "lan");
+    check_lan_ref(lan, loc(ln), who);
+    return lan;
+  }
   std::string node_name(const YAML::Node& m, const std::string& what) {
     auto n = m["name"];
     if (!n) fail(m, what + ": missing required key 'name'");
@@ -450,10 +458,7 @@ class Loader {
     h.loc = loc(m);
     h.name = node_name(m, "host");
     hosts_.insert(h.name);
-    auto ln = m["lan"];
-    if (!ln) fail(m, "host " + quote_str(h.name) + ": missing required key 'lan'");
-    h.lan = str(ln, "lan");
-    check_lan_ref(h.lan, loc(ln), "host " + quote_str(h.name));
+    h.lan = required_lan(m, "host " + quote_str(h.name));
     if (auto n = m["ipv4"]) h.ipv4 = ipv4_unicast(n, "ipv4");
     if (auto n = m["ipv6"]) h.ipv6 = ipv6_unicast(n, "ipv6");
     if (auto n = m["mac"]) h.mac = mac(n, "mac");
@@ -471,10 +476,7 @@ class Loader {
     r.loc = loc(m);
     r.name = node_name(m, "router");
     routers_.insert(r.name);
-    auto ln = m["lan"];
-    if (!ln) fail(m, "router " + quote_str(r.name) + ": missing required key 'lan'");
-    r.lan = str(ln, "lan");
-    check_lan_ref(r.lan, loc(ln), "router " + quote_str(r.name));
+    r.lan = required_lan(m, "router " + quote_str(r.name));
     if (auto n = m["ipv4"]) r.ipv4 = ipv4_unicast(n, "ipv4");
     if (auto n = m["ipv6"]) r.ipv6 = ipv6_unicast(n, "ipv6");
     if (auto n = m["mac"]) r.mac = mac(n, "mac");
@@ -507,10 +509,7 @@ class Loader {
     auto kind = m["kind"];
     if (!kind) fail(m, "device " + quote_str(d.name) + ": missing required key 'kind' (ch395)");
     if (str(kind, "kind") != "ch395") fail(kind, "device kind: only ch395 is modelled, got " + quote_str(str(kind, "kind")));
-    auto ln = m["lan"];
-    if (!ln) fail(m, "device " + quote_str(d.name) + ": missing required key 'lan'");
-    d.lan = str(ln, "lan");
-    check_lan_ref(d.lan, loc(ln), "device " + quote_str(d.name));
+    d.lan = required_lan(m, "device " + quote_str(d.name));
     auto fw = m["firmware"];
     if (!fw) fail(m, "device " + quote_str(d.name) + ": missing required key 'firmware'");
     d.firmware = str(fw, "firmware");
