@@ -55,6 +55,10 @@ constexpr const char* kCheckHelp =
     "by semantics (message kinds, addresses, records, groups, sources, order), not timing.\n"
     "Prints one line per scenario and a summary 'N passed, M failed'.\n"
     "\n"
+    "options:\n"
+    "  --profile P       error profile for socket options: windows (default) or linux\n"
+    "  -h, --help        this help\n"
+    "\n"
     "Exit status: 0 all passed, 1 a scenario failed, 2 bad input.\n";
 
 bool value_of(int argc, char** argv, int& i, const char* cmd, const char*& out) {

@@ -83,7 +83,7 @@ int cmd_validate(int argc, char** argv) {
         return 2;
       }
     } else if (a.size() > 1 && a[0] == '-') {
-      std::fprintf(stderr, "mcsim validate: unknown option '%s'\n", argv[i]);
+      std::fprintf(stderr, "mcsim validate: unknown option '%s' (see mcsim validate --help)\n", argv[i]);
       return 2;
     } else if (!file.empty()) {
       std::fprintf(stderr, "mcsim validate: one capture file at a time ('%s' and '%s')\n", file.c_str(), argv[i]);

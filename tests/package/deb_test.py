@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+"""The Debian package: cpack -G DEB from the build tree, its control fields and file list,
+then dpkg -i / dpkg -r into a scratch root (dpkg --root: its own dpkg database, nothing of
+this machine's /usr touched, so it runs beside other tests and other builds), the installed
+/usr/bin/mcsim and Python package used from there, and nothing left after removal.
+
+Every Depends is checked against this machine's dpkg database (installed, version
+satisfied); installing into a real bookworm system with apt resolving the Depends is
+scripts/deb-chroot-test.sh (docs/packaging.md).
+
+usage: deb_test.py BUILD_DIR WORK_DIR
+"""
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+build, work = (pathlib.Path(a).resolve() for a in sys.argv[1:3])
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print(f"FAIL {what}")
+
+
+def run(*args, env=None, **kw):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300, env=e, **kw)
+
+
+for tool in ["cpack", "dpkg", "dpkg-deb", "dpkg-shlibdeps"]:
+    if not shutil.which(tool):
+        sys.exit(f"{tool} not found (scripts/setup.sh installs dpkg-dev and cmake)")
+
+shutil.rmtree(work, ignore_errors=True)
+r = run("cpack", "-G", "DEB", "-B", work / "out", "--config", build / "CPackConfig.cmake")
+if r.returncode:
+    sys.exit(f"cpack -G DEB failed ({r.returncode}):\n{r.stdout[-3000:]}{r.stderr[-3000:]}")
+debs = list((work / "out").glob("*.deb"))
+if len(debs) != 1:
+    sys.exit(f"expected one .deb in {work / 'out'}, found {debs}")
+deb = debs[0]
+cache = (build / "CMakeCache.txt").read_text()
+version = re.search(r"^CMAKE_PROJECT_VERSION:STATIC=(.*)$", cache, re.M).group(1)
+arch = run("dpkg", "--print-architecture").stdout.strip()
+check(deb.name == f"mcsim_{version}_{arch}.deb", f"package file name {deb.name}")
+
+# ---- control fields ----
+fields = {}
+for line in run("dpkg-deb", "-f", deb).stdout.splitlines():
+    k, _, v = line.partition(": ")
+    fields[k] = v
+check(fields.get("Package") == "mcsim" and fields.get("Version") == version and fields.get("Architecture") == arch,
+      f"Package/Version/Architecture: {fields}")
+depends = [d.strip() for d in fields.get("Depends", "").split(",") if d.strip()]
+names = {re.match(r"[a-z0-9.+-]+", d).group(0) for d in depends}
+# dpkg-shlibdeps from the ELF files: mcsim links libpcap, yaml-cpp, libstdc++, libgcc, libc.
+for need in ["libc6", "libgcc-s1", "libstdc++6", "libpcap0.8", "libyaml-cpp0.7"]:
+    check(need in names, f"Depends names {need}: {fields.get('Depends')}")
+has_python = "_core" in cache and "python_deb" in (build / "CPackConfig.cmake").read_text()
+if has_python:
+    py = run("/usr/bin/python3", "-c", "import sys; print('%d.%d %d.%d' % (sys.version_info[:2] + (sys.version_info[0], sys.version_info[1] + 1)))").stdout.split()
+    check(f"python3 (>= {py[0]})" in depends and f"python3 (<< {py[1]})" in depends,
+          f"Depends bounds python3 to the extension's {py[0]}: {depends}")
+# Every dependency is satisfied by what this machine has installed.
+for d in depends:
+    m = re.fullmatch(r"([a-z0-9.+-]+)(?: \((<<|<=|=|>=|>>) ([^)]+)\))?", d)
+    check(m is not None, f"Depends entry {d!r} parses")
+    if not m:
+        continue
+    q = run("dpkg-query", "-W", "-f=${Status} ${Version}", m.group(1))
+    installed = q.returncode == 0 and q.stdout.startswith("install ok installed")
+    ok = installed and (not m.group(2) or run("dpkg", "--compare-versions", q.stdout.split()[-1],
+                                               {"<<": "lt", "<=": "le", "=": "eq", ">=": "ge", ">>": "gt"}[m.group(2)],
+                                               m.group(3)).returncode == 0)
+    check(ok, f"dependency {d} satisfied on this machine ({q.stdout.strip() or 'not installed'})")
+
+# ---- file list ----
+files = {line.split()[-1] for line in run("dpkg-deb", "-c", deb).stdout.splitlines()}
+check(all(f.startswith("./usr/") or f == "./" for f in files), f"everything under /usr: {sorted(f for f in files if not f.startswith('./usr/'))}")
+want = ["./usr/bin/mcsim", "./usr/share/man/man1/mcsim.1.gz", "./usr/share/bash-completion/completions/mcsim",
+        "./usr/share/mcsim/scenarios/default.yaml", "./usr/share/mcsim/scenarios/captures/linux-join-leave.pcap",
+        "./usr/lib/cmake/mcsim/mcsimConfig.cmake", "./usr/lib/pkgconfig/mcsim.pc", "./usr/lib/libmcsim_stack.a",
+        "./usr/include/mcsim/stack/addr.hpp"]
+if has_python:
+    want += ["./usr/lib/python3/dist-packages/mcsim/__init__.py"]
+    check(any(re.fullmatch(r"\./usr/lib/python3/dist-packages/mcsim/_core\.cpython-3\d+-[a-z0-9_]+-linux-gnu\.so", f) for f in files),
+          "the extension in /usr/lib/python3/dist-packages/mcsim")
+    check(not any("site-packages" in f or re.search(r"/python3\.\d+/", f) for f in files),
+          "no copy of the Python package outside /usr/lib/python3/dist-packages")
+for f in want:
+    check(f in files, f"package contains {f}")
+
+# ---- dpkg -i into a scratch root, use it, dpkg -r ----
+root = work / "root"
+admin = root / "var/lib/dpkg"
+for d in ["info", "updates", "triggers"]:
+    (admin / d).mkdir(parents=True)
+for f in ["status", "available"]:
+    (admin / f).write_text("")
+dpkg = ["dpkg", f"--root={root}", "--force-depends", "--force-not-root"]  # Depends: checked above
+r = run(*dpkg, "-i", deb)
+check(r.returncode == 0, f"dpkg -i: {r.stderr[-1000:]}")
+st = run(*dpkg, "-s", "mcsim").stdout
+check("Status: install ok installed" in st, f"dpkg -s mcsim after -i: {st[:200]!r}")
+usr = root / "usr"
+r = run(usr / "bin/mcsim", "--help")
+check(r.returncode == 0 and r.stdout.startswith("usage: mcsim <command>"), f"installed mcsim --help: {r.returncode}")
+r = run(usr / "bin/mcsim", "run", usr / "share/mcsim/scenarios/default.yaml")
+check(r.returncode == 0 and r.stdout.endswith(": 10 passed, 0 failed\n"), f"installed mcsim run default.yaml: {r.stdout[-200:]!r}")
+r = run(usr / "bin/mcsim", "decode", "--format", "jsonl", usr / "share/mcsim/scenarios/captures/linux-join-leave.pcap")
+check(r.returncode == 0 and len(r.stdout.splitlines()) == 28, f"installed mcsim decode: {r.returncode} {r.stderr!r}")
+if has_python:
+    pydir = usr / "lib/python3/dist-packages"
+    r = run("/usr/bin/python3", "-c", "import mcsim, mcsim._core; print(mcsim.__file__)",
+            env={"PYTHONPATH": str(pydir)}, cwd=work)
+    check(r.returncode == 0 and r.stdout.strip() == str(pydir / "mcsim/__init__.py"),
+          f"python3 imports the packaged mcsim: {r.stdout!r} {r.stderr[-500:]!r}")
+r = run(*dpkg, "-r", "mcsim")
+check(r.returncode == 0, f"dpkg -r: {r.stderr[-1000:]}")
+st = run(*dpkg, "-s", "mcsim")
+check("Status: install ok installed" not in st.stdout, "dpkg -s mcsim after -r")
+left = sorted(str(p.relative_to(root)) for p in root.rglob("*") if not str(p.relative_to(root)).startswith("var"))
+check(left == [], f"left after dpkg -r: {left[:20]}")
+
+print(f"{deb.name}: {deb.stat().st_size} bytes, {len(files)} entries, Depends: {fields.get('Depends')}")
+print(f"{'FAILED' if failures else 'ok'}: {len(failures)} failed check(s)")
+sys.exit(1 if failures else 0)
