@@ -14,6 +14,7 @@
 #include "pcap/capture.hpp"
 #include "pcap/decode.hpp"
 #include "pcap/format.hpp"
+#include "sim/compare.hpp"
 #include "sim/golden.hpp"
 #if __has_include("pcap/validate.hpp")
 #include "pcap/validate.hpp"
@@ -420,6 +421,53 @@ void bind_pcap(py::module_& m) {
       },
       py::arg("path"));
   m.def("diff_semantics", &sim::diff_semantics, py::arg("golden"), py::arg("run"), py::arg("golden_name"));
+  // `mcsim compare` (sim/compare.hpp): each side a path or a list of JSONL event-log lines.
+  m.def(
+      "compare_traces",
+      [](const py::object& a, const py::object& b, const std::string& a_name, const std::string& b_name, bool queries,
+         const std::string& responses, const std::vector<std::string>& exclude) {
+        sim::compare::Options opt;
+        opt.queries = queries;
+        if (responses == "state") opt.responses = sim::compare::Responses::State;
+        else if (responses == "count") opt.responses = sim::compare::Responses::Count;
+        else if (responses == "exact") opt.responses = sim::compare::Responses::Exact;
+        else throw py::value_error("responses: '" + responses + "' is not one of state, count, exact");
+        for (const auto& e : exclude) {
+          auto addr = IpAddr::parse(e);
+          if (!addr) throw py::value_error("exclude: '" + e + "' is not an IPv4 or IPv6 address");
+          opt.exclude.push_back(*addr);
+        }
+        auto load = [](const py::object& x, const std::string& name) {
+          std::string error;
+          std::optional<sim::compare::Trace> t;
+          if (py::isinstance<py::str>(x)) {
+            const auto path = x.cast<std::string>();
+            py::gil_scoped_release nogil;
+            t = sim::compare::load_trace(path, error);
+          } else {
+            const auto lines = x.cast<std::vector<std::string>>();
+            py::gil_scoped_release nogil;
+            t = sim::compare::trace_of_log(lines, name, error);
+          }
+          if (!t) throw CaptureReadError(error);
+          return std::move(*t);
+        };
+        const auto ta = load(a, a_name);
+        const auto tb = load(b, b_name);
+        sim::compare::Result res;
+        {
+          py::gil_scoped_release nogil;
+          res = sim::compare::compare_traces(ta, tb, opt);
+        }
+        py::dict out;
+        out["equal"] = res.equal();
+        out["diff"] = res.diff_text();
+        out["text"] = res.text();
+        out["jsonl"] = res.jsonl();
+        return out;
+      },
+      py::arg("a"), py::arg("b"), py::arg("a_name") = "a", py::arg("b_name") = "b", py::arg("queries") = false,
+      py::arg("responses") = "state", py::arg("exclude") = std::vector<std::string>{});
 }
 
 }  // namespace mcsim::py_bind

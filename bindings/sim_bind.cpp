@@ -329,6 +329,13 @@ class PySimulation {
     for (const auto& r : sim_->results()) out.append(result_dict(r));
     return out;
   }
+  /// The event log as JSONL lines (what `mcsim run --format jsonl` prints), for compare().
+  std::vector<std::string> log_lines() const {
+    std::vector<std::string> lines;
+    lines.reserve(sim_->log().size());
+    for (const auto& e : sim_->log()) lines.push_back(e.json);
+    return lines;
+  }
   std::vector<std::string> semantics() const {
     std::vector<std::string> lines;
     lines.reserve(sim_->log().size());
@@ -401,6 +408,7 @@ void bind_sim(py::module_& m) {
       .def_property_readonly("event_count", &PySimulation::event_count)
       .def_property_readonly("results", &PySimulation::results)
       .def("semantics", &PySimulation::semantics)
+      .def("log_lines", &PySimulation::log_lines)
       .def_property_readonly("now", &PySimulation::now)
       .def_property_readonly("end", &PySimulation::end)
       .def_property_readonly("failures", &PySimulation::failures)

@@ -13,6 +13,7 @@ int cmd_run(int argc, char** argv);
 int cmd_check(int argc, char** argv);
 int cmd_validate(int argc, char** argv);
 int cmd_live(int argc, char** argv);
+int cmd_compare(int argc, char** argv);
 
 /// Writes the --html page and/or the --svg ladder (empty path: not written); false after
 /// printing "mcsim CMD: cannot write ..." on failure.

@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "  decode FILE...   decode IGMP/MLD messages in pcap/pcapng captures\n"
     "  validate FILE    check a capture against RFC rules (--role router|host)\n"
     "  live --iface IF FILE  emulate a scenario's hosts on a real interface\n"
+    "  compare A B      compare the hosts' IGMP/MLD messages of two runs (captures or logs)\n"
     "\n"
     "Run 'mcsim <command> --help' for the options of a command.\n"
     "Exit codes: 0 ok, 1 check failed, 2 bad input or usage.\n";
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   if (cmd == "check") return mcsim::cli::cmd_check(argc - 2, argv + 2);
   if (cmd == "validate") return mcsim::cli::cmd_validate(argc - 2, argv + 2);
   if (cmd == "live") return mcsim::cli::cmd_live(argc - 2, argv + 2);
+  if (cmd == "compare") return mcsim::cli::cmd_compare(argc - 2, argv + 2);
   std::fprintf(stderr, "mcsim: unknown command '%s'\n%s", argv[1], kUsage);
   return 2;
 }

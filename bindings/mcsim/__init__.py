@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from . import _core
 from ._util import to_seconds
-from .capture import (HAVE_VALIDATE, CaptureError, Message, Record, compare, decode, decode_dicts, semantics,
-                      validate)
+from .capture import (HAVE_VALIDATE, CaptureError, Message, Record, compare, compare_report, decode, decode_dicts,
+                      semantics, validate)
 from .simulation import Host, Router, Scenario, ScenarioError, Simulation, Socket, SocketError
 from .sweep import run_one, sweep
 
@@ -22,6 +22,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CaptureError", "HAVE_VALIDATE", "Host", "Message", "Record", "Router", "Scenario", "ScenarioError",
-    "Simulation", "Socket", "SocketError", "compare", "decode", "decode_dicts", "run_one", "semantics", "sweep",
+    "Simulation", "Socket", "SocketError", "compare", "compare_report", "decode", "decode_dicts", "run_one", "semantics", "sweep",
     "to_seconds", "validate",
 ]

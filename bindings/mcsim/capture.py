@@ -1,4 +1,4 @@
-"""Captures: decode (the objects of `mcsim decode --format jsonl`), validate, compare."""
+"""Captures: decode (the objects of `mcsim decode --format jsonl`), validate, compare (`mcsim compare`)."""
 from __future__ import annotations
 
 import json
@@ -94,9 +94,48 @@ def semantics(x: Comparable) -> List[str]:
     return list(_core.semantics_of_log(lines))
 
 
-def compare(a: Comparable, b: Comparable) -> str:
-    """Compares two runs/captures by what was transmitted (kinds, addresses, groups, records,
-    sources; not timing), as `mcsim run` does against a golden file. Empty when equal,
-    else a readable diff (the first difference with context)."""
-    name = os.fspath(a) if isinstance(a, (str, os.PathLike)) else "a"
-    return str(_core.diff_semantics(semantics(a), semantics(b), name))
+def _trace(x: Comparable) -> Any:
+    """A path (str) or JSONL event-log lines, as _core.compare_traces takes them."""
+    if isinstance(x, (str, os.PathLike)):
+        return os.fspath(x)
+    if hasattr(x, "log_lines") and callable(x.log_lines):
+        return list(x.log_lines())
+    return [json.dumps(e, separators=(",", ":")) if isinstance(e, dict) else str(e) for e in x]
+
+
+def _name(x: Comparable, default: str) -> str:
+    return os.fspath(x) if isinstance(x, (str, os.PathLike)) else default
+
+
+def compare_report(a: Comparable, b: Comparable, *, queries: bool = False, responses: str = "state",
+                   exclude: Sequence[str] = ()) -> Dict[str, Any]:
+    """`mcsim compare A B --format jsonl` as a dict: {"equal": bool, "differences": [...],
+    "notes": [...], "summary": {...}, "text": the readable report}. Each side is a capture
+    path (.pcap/.pcapng), a JSONL event log path, a Simulation, or a list of event
+    dicts/JSONL lines. Per host (source address) the state changes must be equal in order,
+    every current-state report must match its host's state; `responses="count"` also
+    requires equal numbers of them, `"exact"` equal sequences; `queries=True` compares the
+    queriers' queries too; `exclude` leaves out source addresses (docs/compare.md). Raises
+    CaptureError for an unreadable file."""
+    r = _core.compare_traces(_trace(a), _trace(b), _name(a, "a"), _name(b, "b"), bool(queries), responses,
+                             [str(e) for e in exclude])
+    objs = [json.loads(line) for line in r["jsonl"].splitlines()]
+    return {
+        "equal": bool(r["equal"]),
+        "differences": [o for o in objs if "difference" in o],
+        "notes": [o for o in objs if "note" in o],
+        "summary": objs[-1]["summary"],
+        "text": str(r["text"]),
+    }
+
+
+def compare(a: Comparable, b: Comparable, *, queries: bool = False, responses: str = "state",
+            exclude: Sequence[str] = ()) -> str:
+    """Compares two runs or captures as `mcsim compare` does (docs/compare.md): per host, the
+    IGMP/MLD messages by kind, destination, group, record types and source sets, not timing,
+    random delays, interleaving between hosts or (by default) queries. Empty when equal,
+    else the differences as `mcsim compare` prints them (first difference per host with
+    context). Options and inputs as for compare_report()."""
+    r = _core.compare_traces(_trace(a), _trace(b), _name(a, "a"), _name(b, "b"), bool(queries), responses,
+                             [str(e) for e in exclude])
+    return "" if r["equal"] else str(r["diff"])

@@ -467,8 +467,12 @@ class Simulation:
         return int(self._ensure().events_processed)
 
     def semantics(self) -> List[str]:
-        """One line per transmitted IGMP/MLD message (sim/golden.hpp), for compare()."""
+        """One line per transmitted IGMP/MLD message (sim/golden.hpp), in order."""
         return list(self._ensure().semantics())
+
+    def log_lines(self) -> List[str]:
+        """The event log as JSONL lines (as `mcsim run --format jsonl` prints them), for compare()."""
+        return list(self._ensure().log_lines())
 
     def __repr__(self) -> str:
         name = self._scenario.name if self._scenario else (self._spec or {}).get("name")
