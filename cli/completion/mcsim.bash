@@ -1,5 +1,5 @@
 # bash completion for mcsim(1): commands, the options of each command, the values of
-# --format/--profile/--role/--filter, scenario (.yaml) and capture (.pcap/.pcapng) file names.
+# --format/--profile/--role/--filter/--responses, scenario (.yaml) and capture (.pcap/.pcapng) file names.
 # Installed as share/bash-completion/completions/mcsim (bash-completion loads it on first use).
 # tests/py/test_cli_reference.py runs it in bash with bash-completion and checks every
 # command's option list and value list against `mcsim CMD --help`.
@@ -8,7 +8,7 @@ _mcsim() {
     local cur prev words cword
     _init_completion || return
 
-    local commands="run check decode validate live"
+    local commands="run check decode validate live compare"
     if ((cword == 1)); then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
@@ -32,6 +32,10 @@ _mcsim() {
             COMPREPLY=($(compgen -W "igmp mld" -- "$cur"))
             return
             ;;
+        --responses)
+            COMPREPLY=($(compgen -W "state count exact" -- "$cur"))
+            return
+            ;;
         --html)
             _filedir html
             return
@@ -52,8 +56,8 @@ _mcsim() {
             _available_interfaces -a
             return
             ;;
-        --seed | --until | --svg-from | --svg-to | --svg-max | --duration | --rate)
-            return  # a number or a duration: nothing to offer
+        --seed | --until | --svg-from | --svg-to | --svg-max | --duration | --rate | --exclude)
+            return  # a number, a duration or an address: nothing to offer
             ;;
     esac
 
@@ -64,6 +68,7 @@ _mcsim() {
         decode) opts="--format --filter --html --help" ;;
         validate) opts="--role --format --html --help" ;;
         live) opts="--iface --pcap --duration --rate --seed --profile --format --help" ;;
+        compare) opts="--responses --queries --exclude --format --help" ;;
         *) return ;;
     esac
 
@@ -74,6 +79,7 @@ _mcsim() {
     case $cmd in
         run | check | live) _filedir yaml ;;
         decode | validate) _filedir '@(pcap|pcapng)' ;;
+        compare) _filedir '@(pcap|pcapng|jsonl)' ;;
     esac
 } &&
     complete -F _mcsim mcsim
