@@ -84,16 +84,25 @@ check(r.returncode == 0 and len(r.stdout.splitlines()) == 28
       and "10.99.0.2 → 224.0.0.22 IGMPv3 Membership Report: TO_EX 239.1.1.1 {}" in r.stdout,
       f"installed mcsim decode linux-join-leave.pcap: rc {r.returncode} {r.stdout[:200]!r}")
 
-# pkg-config: the relocatable mcsim.pc points at the installed headers and libraries.
+# pkg-config: the relocatable mcsim.pc points at the installed headers and libraries, and
+# tests/package/main.cpp compiles and links with nothing but its flags.
 pcs = list(prefix.glob("lib*/**/pkgconfig/mcsim.pc"))
 check(len(pcs) == 1, "one mcsim.pc")
 if pcs:
-    r = run("pkg-config", "--cflags-only-I", "--libs-only-L", "mcsim", env={"PKG_CONFIG_PATH": str(pcs[0].parent)})
+    env = {"PKG_CONFIG_PATH": str(pcs[0].parent)}
+    r = run("pkg-config", "--cflags-only-I", "--libs-only-L", "mcsim", env=env)
     inc = [pathlib.Path(t[2:]) for t in r.stdout.split() if t.startswith("-I") and t.endswith("include/mcsim")]
     lib = [pathlib.Path(t[2:]) for t in r.stdout.split() if t.startswith("-L")]
     check(r.returncode == 0 and len(inc) == 1 and (inc[0] / "stack/addr.hpp").is_file()
           and len(lib) == 1 and (lib[0] / "libmcsim_stack.a").is_file(),
           f"pkg-config --cflags --libs mcsim at the prefix: {r.stdout!r} {r.stderr!r}")
+    flags = run("pkg-config", "--cflags", "--libs", "mcsim", env=env).stdout.split()
+    exe = work / "pc-consumer"
+    r = run(os.environ.get("CXX", "c++"), source / "tests/package/main.cpp", "-o", exe, *flags)
+    check(r.returncode == 0, f"c++ main.cpp $(pkg-config --cflags --libs mcsim): {r.stderr[-1500:]}")
+    if r.returncode == 0:
+        r = run(exe)
+        check(r.returncode == 0 and r.stdout == "consumer: 7 events, 0 failures\n", f"pkg-config consumer: {r.stdout!r}")
 
 print(f"{'FAILED' if failures else 'ok'}: {len(failures)} failed check(s)")
 sys.exit(1 if failures else 0)
