@@ -37,7 +37,7 @@ enum class Format { Text, Jsonl };
 enum class Filter { All, Igmp, Mld };
 
 int decode_one(const std::string& path, Format format, Filter filter, std::string& buf,
-               sim::report::Input* report = nullptr) {
+               sim::report::Input* report, std::size_t& report_omitted) {
   std::string error;
   auto reader = pcap::Reader::open(path, error);
   if (!reader) {
@@ -56,10 +56,8 @@ int decode_one(const std::string& path, Format format, Filter filter, std::strin
     if (!pcap::decode_frame(frame, pkt)) continue;
     if (filter == Filter::Igmp && pkt.proto != wire::PacketProto::Igmp) continue;
     if (filter == Filter::Mld && pkt.proto != wire::PacketProto::Mld) continue;
-    if (report) {
-      report->events.emplace_back();
-      pcap::append_json(report->events.back(), frame, pkt);
-    }
+    if (report)
+      if (std::string* slot = report_slot(*report, report_omitted)) pcap::append_json(*slot, frame, pkt);
     if (format == Format::Jsonl)
       pcap::append_json(buf, frame, pkt);
     else
@@ -139,9 +137,10 @@ int cmd_decode(int argc, char** argv) {
   buf.reserve(1u << 17);
   sim::report::Input report;
   report.capture = true;
+  std::size_t report_omitted = 0;
   install_interrupt_handler();
   for (const auto& f : files) {
-    int r = decode_one(f, format, filter, buf, html_out.empty() ? nullptr : &report);
+    int r = decode_one(f, format, filter, buf, html_out.empty() ? nullptr : &report, report_omitted);
     if (r > rc) rc = r;
     report.title += (report.title.empty() ? "" : ", ") + f;
     if (interrupted()) {  // decode_one stopped at a message boundary and wrote what it had
@@ -150,6 +149,7 @@ int cmd_decode(int argc, char** argv) {
       return kInterruptedExit;
     }
   }
+  note_omitted(report, report_omitted, "decode", "messages");
   if (!html_out.empty() && !write_report(report, html_out, "", {}, "decode")) return 2;
   return rc;
 }

@@ -1,6 +1,7 @@
 // mcsim command line: thin dispatch to the subcommands.
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <string>
 #include <string_view>
 
@@ -40,12 +41,20 @@ int main(int argc, char** argv) {
     std::puts("mcsim 0.1.0");
     return 0;
   }
-  if (cmd == "decode") return mcsim::cli::cmd_decode(argc - 2, argv + 2);
-  if (cmd == "run") return mcsim::cli::cmd_run(argc - 2, argv + 2);
-  if (cmd == "check") return mcsim::cli::cmd_check(argc - 2, argv + 2);
-  if (cmd == "validate") return mcsim::cli::cmd_validate(argc - 2, argv + 2);
-  if (cmd == "live") return mcsim::cli::cmd_live(argc - 2, argv + 2);
-  if (cmd == "compare") return mcsim::cli::cmd_compare(argc - 2, argv + 2);
+  try {
+    if (cmd == "decode") return mcsim::cli::cmd_decode(argc - 2, argv + 2);
+    if (cmd == "run") return mcsim::cli::cmd_run(argc - 2, argv + 2);
+    if (cmd == "check") return mcsim::cli::cmd_check(argc - 2, argv + 2);
+    if (cmd == "validate") return mcsim::cli::cmd_validate(argc - 2, argv + 2);
+    if (cmd == "live") return mcsim::cli::cmd_live(argc - 2, argv + 2);
+    if (cmd == "compare") return mcsim::cli::cmd_compare(argc - 2, argv + 2);
+  } catch (const std::bad_alloc&) {
+    // The --max-memory backstop (sim/resources.hpp: RLIMIT_DATA) or a real shortage: a
+    // clear error instead of an abort.
+    std::fflush(stdout);
+    std::fprintf(stderr, "mcsim %s: out of memory (an allocation failed; see --max-memory)\n", argv[1]);
+    return 2;
+  }
   std::fprintf(stderr, "mcsim: unknown command '%s'\n%s", argv[1], kUsage);
   return 2;
 }

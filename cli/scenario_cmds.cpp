@@ -16,6 +16,7 @@
 #include "sim/golden.hpp"
 #include "sim/json.hpp"
 #include "sim/report.hpp"
+#include "sim/resources.hpp"
 #include "sim/scenario.hpp"
 #include "sim/simulator.hpp"
 
@@ -43,12 +44,16 @@ constexpr const char* kRunHelp =
     "  --svg FILE        also write the ladder alone as a static SVG (no script)\n"
     "  --svg-from T, --svg-to T  only messages in this virtual-time range (e.g. 10s)\n"
     "  --svg-max N       at most N messages in the SVG (default 2000)\n"
+    "  --max-memory SIZE stop with an error (exit 2, outputs flushed) when the process's\n"
+    "                    resident memory exceeds SIZE (e.g. 512M, 4G; 0 or none: no limit;\n"
+    "                    default: 80% of the physical or cgroup memory)\n"
     "  -h, --help        this help\n"
     "\n"
-    "Exit status: 0 all expectations met, 1 an expectation failed, 2 bad input.\n";
+    "Exit status: 0 all expectations met, 1 an expectation failed, 2 bad input (or the\n"
+    "memory limit reached).\n";
 
 constexpr const char* kCheckHelp =
-    "usage: mcsim check FILE|DIR... [--profile windows|linux]\n"
+    "usage: mcsim check FILE|DIR... [--profile windows|linux] [--max-memory SIZE]\n"
     "\n"
     "Run scenarios with their expectations; a directory means every *.yaml below it. A\n"
     "golden log FILE.golden.jsonl or capture FILE.golden.pcap beside a scenario is compared\n"
@@ -57,9 +62,30 @@ constexpr const char* kCheckHelp =
     "\n"
     "options:\n"
     "  --profile P       error profile for socket options: windows (default) or linux\n"
+    "  --max-memory SIZE a scenario whose run takes more resident memory than SIZE stops\n"
+    "                    with an ERROR line (e.g. 512M, 4G; 0 or none: no limit; default:\n"
+    "                    80% of the physical or cgroup memory)\n"
     "  -h, --help        this help\n"
     "\n"
-    "Exit status: 0 all passed, 1 a scenario failed, 2 bad input.\n";
+    "Exit status: 0 all passed, 1 a scenario failed, 2 bad input (or a memory limit reached).\n";
+
+// Virtual time as "12.345678" (seconds).
+std::string seconds_text(Time t) {
+  char b[40];
+  std::snprintf(b, sizeof b, "%.6f", static_cast<double>(t) / static_cast<double>(kSec));
+  return b;
+}
+
+// --max-memory SIZE (run, check).
+bool parse_max_memory(const char* cmd, const char* v, std::uint64_t& out) {
+  auto n = sim::parse_size(v);
+  if (!n) {
+    std::fprintf(stderr, "mcsim %s: --max-memory: '%s' is not a size (e.g. 512M, 4G, 0 for no limit)\n", cmd, v);
+    return false;
+  }
+  out = *n;
+  return true;
+}
 
 bool value_of(int argc, char** argv, int& i, const char* cmd, const char*& out) {
   if (i + 1 >= argc) {
@@ -97,6 +123,22 @@ class Progress {
 
 }  // namespace
 
+std::string* report_slot(sim::report::Input& in, std::size_t& omitted) {
+  if (in.events.size() >= kReportMaxEvents) {
+    ++omitted;
+    return nullptr;
+  }
+  return &in.events.emplace_back();
+}
+
+void note_omitted(sim::report::Input& in, std::size_t omitted, const char* cmd, const char* what) {
+  if (!omitted) return;
+  const std::string note = "first " + std::to_string(in.events.size()) + " of " +
+                           std::to_string(in.events.size() + omitted) + " " + what;
+  in.title += " (" + note + ")";
+  std::fprintf(stderr, "mcsim %s: the report shows the %s\n", cmd, note.c_str());
+}
+
 bool write_report(const sim::report::Input& in, const std::string& html_out, const std::string& svg_out,
                   const sim::report::SvgRange& range, const char* cmd) {
   auto write = [&](const std::string& path, const std::string& text) {
@@ -113,6 +155,7 @@ bool write_report(const sim::report::Input& in, const std::string& html_out, con
 
 int cmd_run(int argc, char** argv) {
   sim::SimOptions opt;
+  std::uint64_t max_memory = sim::default_memory_limit();
   bool jsonl = false;
   std::string file, html_out, svg_out;
   sim::report::SvgRange svg_range;
@@ -176,6 +219,8 @@ int cmd_run(int argc, char** argv) {
         return 2;
       }
       opt.pcap_dir = v;
+    } else if (a == "--max-memory") {
+      if (!value_of(argc, argv, i, "run", v) || !parse_max_memory("run", v, max_memory)) return 2;
     } else if (a == "--format") {
       if (!value_of(argc, argv, i, "run", v)) return 2;
       if (std::string_view(v) == "jsonl") jsonl = true;
@@ -204,6 +249,7 @@ int cmd_run(int argc, char** argv) {
     std::fprintf(stderr, "mcsim run: %s\n", err->to_string().c_str());
     return 2;
   }
+  sim::apply_data_limit(max_memory);
   const auto& sc = std::get<sim::Scenario>(loaded);
   sim::Simulation sim(sc, opt);
   if (!sim.error().empty()) {
@@ -214,8 +260,10 @@ int cmd_run(int argc, char** argv) {
   const bool report = !html_out.empty() || !svg_out.empty();
   sim::report::Input rep;
   if (report) rep = sim::report::input_for(sc);
+  std::size_t omitted = 0;
   sim.on_event([&](const sim::LogEvent& e) {
-    if (report) rep.events.push_back(e.json);
+    if (report)
+      if (std::string* slot = report_slot(rep, omitted)) *slot = e.json;
     buf += jsonl ? e.json : e.text;
     buf += '\n';
     if (buf.size() > (1u << 16)) {
@@ -224,16 +272,28 @@ int cmd_run(int argc, char** argv) {
     }
   });
   install_interrupt_handler();
+  sim::MemoryGuard guard(max_memory);
+  bool over = guard.over(1);
   {
     Progress progress(sim);
-    while (!interrupted() && sim.step()) progress.tick();
+    while (!interrupted() && !over && sim.step()) {
+      progress.tick();
+      over = guard.over();
+    }
   }
-  if (interrupted()) {
-    // SIGINT/SIGTERM: stop here; run(now) only flushes the pcap files (complete records).
+  if (interrupted() || over) {
+    // SIGINT/SIGTERM or the memory limit: stop here; run(now) only flushes the pcap files
+    // (complete records), then the buffered log.
     sim.run(sim.now());
     std::fwrite(buf.data(), 1, buf.size(), stdout);
     std::fflush(stdout);
-    std::fprintf(stderr, "mcsim run: interrupted at t=%s s; output flushed\n", std::to_string(sim.now() / kSec).c_str());
+    const std::string at = seconds_text(sim.now());
+    if (over) {
+      std::fprintf(stderr, "mcsim run: %s: stopped at t=%s s: %s; output flushed up to here\n", file.c_str(),
+                   at.c_str(), guard.message().c_str());
+      return 2;
+    }
+    std::fprintf(stderr, "mcsim run: interrupted at t=%s s; output flushed\n", at.c_str());
     return kInterruptedExit;
   }
   sim.run();  // flushes pcaps, advances to the end
@@ -241,6 +301,7 @@ int cmd_run(int argc, char** argv) {
   std::size_t passed = 0;
   for (const auto& r : sim.results()) passed += r.passed;
   const std::size_t failed = sim.results().size() - passed;
+  note_omitted(rep, omitted, "run", "events");
   if (report && !write_report(rep, html_out, svg_out, svg_range, "run")) return 2;
   if (jsonl)
     std::printf("%s\n", sim::JsonObject().seconds("t", sim.now()).str("event", "summary").str("scenario", sc.name)
@@ -254,6 +315,7 @@ int cmd_run(int argc, char** argv) {
 int cmd_check(int argc, char** argv) {
   std::vector<std::string> files;
   sim::SimOptions opt;
+  std::uint64_t max_memory = sim::default_memory_limit();
   for (int i = 0; i < argc; ++i) {
     std::string_view a = argv[i];
     const char* v = nullptr;
@@ -267,6 +329,8 @@ int cmd_check(int argc, char** argv) {
         return 2;
       }
       opt.profile = v;
+    } else if (a == "--max-memory") {
+      if (!value_of(argc, argv, i, "check", v) || !parse_max_memory("check", v, max_memory)) return 2;
     } else if (a.size() > 1 && a[0] == '-') {
       std::fprintf(stderr, "mcsim check: unknown option '%s'\n%s", argv[i], kCheckHelp);
       return 2;
@@ -291,6 +355,7 @@ int cmd_check(int argc, char** argv) {
     std::fprintf(stderr, "mcsim check: no scenario given\n%s", kCheckHelp);
     return 2;
   }
+  sim::apply_data_limit(max_memory);
   std::size_t passed = 0, failed = 0, bad = 0;
   for (const auto& f : files) {
     auto loaded = sim::load_scenario_file(f);
@@ -303,6 +368,15 @@ int cmd_check(int argc, char** argv) {
     sim::Simulation sim(sc, opt);
     if (!sim.error().empty()) {
       std::printf("ERROR %s\n", sim.error().c_str());
+      ++bad;
+      continue;
+    }
+    sim::MemoryGuard guard(max_memory);
+    bool over = guard.over(1);
+    while (!over && sim.step()) over = guard.over();
+    if (over) {
+      std::printf("ERROR %s: stopped at t=%s s: %s\n", f.c_str(), seconds_text(sim.now()).c_str(),
+                  guard.message().c_str());
       ++bad;
       continue;
     }

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "pcap/capture.hpp"
@@ -118,69 +119,86 @@ int cmd_validate(int argc, char** argv) {
   sim::report::Input report;
   report.capture = true;
   report.title = file + " (validate --role " + (role == 0 ? "router" : "host") + ")";
-  while (reader->next(frame))
-    if (pcap::decode_frame(frame, pkt)) {
-      val.feed(frame, pkt);
+  std::size_t report_omitted = 0, findings_omitted = 0;
+  std::size_t n[3] = {0, 0, 0};
+  std::string out;
+  std::vector<pcap::Finding> ready;
+  char tbuf[48];
+  auto finding_json = [&](std::string& j, const pcap::Finding& f) {
+    std::snprintf(tbuf, sizeof tbuf, "%.6f", f.time);
+    j += "{\"frame\":" + std::to_string(f.frame) + ",\"time\":" + tbuf + ",\"rule\":";
+    pcap::append_json_string(j, f.rule);
+    j += ",\"severity\":";
+    pcap::append_json_string(j, pcap::severity_name(f.severity));
+    j += ",\"rfc\":";
+    pcap::append_json_string(j, f.rfc);
+    j += ",\"reason\":";
+    pcap::append_json_string(j, f.reason);
+    j += "}";
+  };
+  // Findings are printed as soon as no earlier one can follow (Validator::drain), so a
+  // capture of any length is validated in bounded memory (docs/reliability.md).
+  auto emit = [&](bool all) {
+    if (all) val.drain(ready);
+    for (const auto& f : ready) {
+      n[static_cast<int>(f.severity)]++;
+      if (jsonl) {
+        finding_json(out, f);
+        out += '\n';
+      } else {
+        out += "frame " + std::to_string(f.frame) + ": " + f.rule + " (" + f.rfc + "): " + f.reason;
+        if (f.severity != pcap::Severity::Must) out += std::string(" [") + pcap::severity_name(f.severity) + "]";
+        out += '\n';
+      }
       if (!html_out.empty()) {
-        report.events.emplace_back();
-        pcap::append_json(report.events.back(), frame, pkt);
+        if (report.findings.size() < kReportMaxEvents) finding_json(report.findings.emplace_back(), f);
+        else ++findings_omitted;
       }
     }
+    ready.clear();
+    if (out.size() >= (1u << 16) || all) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  };
+  std::uint64_t frames = 0;
+  while (reader->next(frame)) {
+    if (pcap::decode_frame(frame, pkt)) {
+      val.feed(frame, pkt);
+      if (!html_out.empty())
+        if (std::string* slot = report_slot(report, report_omitted)) pcap::append_json(*slot, frame, pkt);
+    }
+    if ((++frames & 4095) == 0 && val.drain(ready)) emit(false);
+  }
   if (!reader->error().empty()) {
+    emit(false);
+    std::fflush(stdout);
     std::fprintf(stderr, "mcsim validate: %s\n", reader->error().c_str());
     return 2;
   }
   val.finish();
-  std::size_t n[3] = {0, 0, 0};
-  std::string out;
-  char tbuf[48];
-  for (const auto& f : val.findings) {
-    n[static_cast<int>(f.severity)]++;
-    if (jsonl) {
-      std::snprintf(tbuf, sizeof tbuf, "%.6f", f.time);
-      out += "{\"frame\":" + std::to_string(f.frame) + ",\"time\":" + tbuf + ",\"rule\":";
-      pcap::append_json_string(out, f.rule);
-      out += ",\"severity\":";
-      pcap::append_json_string(out, pcap::severity_name(f.severity));
-      out += ",\"rfc\":";
-      pcap::append_json_string(out, f.rfc);
-      out += ",\"reason\":";
-      pcap::append_json_string(out, f.reason);
-      out += "}\n";
-    } else {
-      out += "frame " + std::to_string(f.frame) + ": " + f.rule + " (" + f.rfc + "): " + f.reason;
-      if (f.severity != pcap::Severity::Must) out += std::string(" [") + pcap::severity_name(f.severity) + "]";
-      out += '\n';
-    }
-  }
+  emit(true);
   const char* role_name = role == 0 ? "router" : "host";
+  const std::size_t total = val.total_findings();
   if (jsonl) {
     out += "{\"summary\":{\"file\":";
     pcap::append_json_string(out, file);
     out += std::string(",\"role\":\"") + role_name + "\",\"messages\":" + std::to_string(val.messages()) +
-           ",\"findings\":" + std::to_string(val.findings.size()) + ",\"must\":" + std::to_string(n[0]) +
+           ",\"findings\":" + std::to_string(total) + ",\"must\":" + std::to_string(n[0]) +
            ",\"should\":" + std::to_string(n[1]) + ",\"info\":" + std::to_string(n[2]) + ",\"ok\":" +
            (val.violations() ? "false" : "true") + "}}\n";
   } else {
     out += std::string(val.violations() ? "FAIL" : "OK") + ": " + file + " (role " + role_name + "): " +
-           std::to_string(val.messages()) + " messages judged, " + std::to_string(val.findings.size()) +
+           std::to_string(val.messages()) + " messages judged, " + std::to_string(total) +
            " findings (" + std::to_string(n[0]) + " must, " + std::to_string(n[1]) + " should, " +
            std::to_string(n[2]) + " info)\n";
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (!html_out.empty()) {
-    for (const auto& f : val.findings) {
-      std::snprintf(tbuf, sizeof tbuf, "%.6f", f.time);
-      std::string j = "{\"frame\":" + std::to_string(f.frame) + ",\"time\":" + tbuf + ",\"rule\":";
-      pcap::append_json_string(j, f.rule);
-      j += ",\"severity\":";
-      pcap::append_json_string(j, pcap::severity_name(f.severity));
-      j += ",\"rfc\":";
-      pcap::append_json_string(j, f.rfc);
-      j += ",\"reason\":";
-      pcap::append_json_string(j, f.reason);
-      report.findings.push_back(j + "}");
-    }
+    note_omitted(report, report_omitted, "validate", "messages");
+    if (findings_omitted)
+      std::fprintf(stderr, "mcsim validate: the report lists the first %zu of %zu findings\n", report.findings.size(),
+                   report.findings.size() + findings_omitted);
     if (!write_report(report, html_out, "", {}, "validate")) return 2;
   }
   return val.violations() ? 1 : 0;

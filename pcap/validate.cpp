@@ -432,7 +432,10 @@ struct Validator::State {
     const std::string qi_note = qi_known ? " (QQI from QQIC)"
                                 : learned ? " (QI learned from this querier's spacing: not announced by this version)"
                                           : " (default QI 125 s: not announced by this version)";
-    if (mrt >= qi)
+    // A QI learned from this querier's spacing carries the capture's timestamp jitter (and a
+    // busy querier's timer slack): a 1 s MRT beside queries 0.987 s apart is not judged.
+    const double tol = learned ? std::max(0.02, 0.02 * qi) : 0.0;
+    if (mrt >= qi + tol)
       add("Q-MRT-1", f, t, "Max Resp Time " + fmt_s(mrt) + " is not below the Query Interval " + fmt_s(qi) + qi_note,
           sev);
     const int rv = (v3 && qrv) ? qrv : kDefaultRv;
@@ -676,12 +679,45 @@ void Validator::feed(const Frame& f, const wire::DecodedPacket& p) { st_->feed(f
 void Validator::finish() {
   if (st_->any) st_->expire_lmq(st_->now, true);
   st_->lmq.clear();
+  finished_ = true;
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.frame < b.frame; });
 }
 
+std::size_t Validator::drain(std::vector<Finding>& out) {
+  if (findings.empty()) return 0;
+  auto by_frame = [](const Finding& a, const Finding& b) { return a.frame < b.frame; };
+  // [0, sorted_) is in frame order from the last drain; bring the new tail in. Equal
+  // frames keep insertion order (prefix first), so this equals one stable_sort.
+  const auto mid = findings.begin() + static_cast<std::ptrdiff_t>(std::min(sorted_, findings.size()));
+  if (!std::is_sorted(mid, findings.end(), by_frame)) std::stable_sort(mid, findings.end(), by_frame);
+  if (mid != findings.begin() && mid != findings.end() && mid->frame < std::prev(mid)->frame)
+    std::inplace_merge(findings.begin(), mid, findings.end(), by_frame);
+  // Every finding added later is on the current frame or on the frame of an open
+  // last-member-query sequence (add_at in expire_lmq), never on an earlier one.
+  std::uint64_t watermark = UINT64_MAX;
+  if (!finished_)
+    for (const auto& [g, s] : st_->lmq) watermark = std::min(watermark, s.frame);
+  auto end = std::partition_point(findings.begin(), findings.end(),
+                                  [&](const Finding& f) { return f.frame < watermark; });
+  // Bounded memory even when a window never closes (a capture whose clock stands still):
+  // past kMaxHeldFindings the held findings go out, and a later finding of that window
+  // comes after them, out of frame order.
+  if (static_cast<std::size_t>(findings.end() - end) > kMaxHeldFindings) end = findings.end();
+  const auto n = static_cast<std::size_t>(end - findings.begin());
+  for (auto it = findings.begin(); it != end; ++it) {
+    if (it->severity != Severity::Info) ++drained_violations_;
+    out.push_back(std::move(*it));
+  }
+  findings.erase(findings.begin(), end);
+  sorted_ = findings.size();
+  drained_ += n;
+  return n;
+}
+
 std::size_t Validator::violations() const {
-  return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(),
+  return drained_violations_ +
+         static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(),
                                                 [](const Finding& f) { return f.severity != Severity::Info; }));
 }
 

@@ -62,11 +62,25 @@ class Validator {
   /// sequences whose window ended inside the capture).
   void finish();
 
-  /// Findings so far, in frame order of the frame they are reported on.
+  /// Findings so far not taken by drain(); after finish(), in frame order of the frame they
+  /// are reported on.
   std::vector<Finding> findings;
 
-  /// Number of findings of severity must/should (those that make `mcsim validate` exit 1).
+  /// Moves to `out`, in frame order, the findings no later finding can precede: those on
+  /// frames before the oldest last-member-query sequence still open (its findings are
+  /// reported on its trigger's or its queries' frames when its window ends). After finish()
+  /// it moves all. Calling it every few thousand frames keeps validation of a capture of any
+  /// length in memory bounded by the open state (groups, hosts), not by the findings.
+  /// Returns the number moved. Findings held for an open sequence are bounded by
+  /// kMaxHeldFindings: beyond it they are moved anyway (frame order may then break).
+  std::size_t drain(std::vector<Finding>& out);
+  static constexpr std::size_t kMaxHeldFindings = 65536;
+
+  /// Number of findings of severity must/should (those that make `mcsim validate` exit 1),
+  /// drained ones included.
   std::size_t violations() const;
+  /// Number of findings, drained ones included.
+  std::size_t total_findings() const { return drained_ + findings.size(); }
   /// Membership messages judged so far.
   std::uint64_t messages() const { return messages_; }
 
@@ -75,6 +89,10 @@ class Validator {
  private:
   Role role_;
   std::uint64_t messages_ = 0;
+  std::size_t drained_ = 0;             // findings moved out by drain()
+  std::size_t drained_violations_ = 0;  // of which must/should
+  bool finished_ = false;
+  std::size_t sorted_ = 0;              // findings[0, sorted_) in frame order (drain)
   std::unique_ptr<State> st_;
 };
 
