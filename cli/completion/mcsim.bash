@@ -56,15 +56,15 @@ _mcsim() {
             _available_interfaces -a
             return
             ;;
-        --seed | --until | --svg-from | --svg-to | --svg-max | --duration | --rate | --exclude)
+        --seed | --until | --svg-from | --svg-to | --svg-max | --max-memory | --duration | --rate | --exclude)
             return  # a number, a duration or an address: nothing to offer
             ;;
     esac
 
     local opts
     case $cmd in
-        run) opts="--seed --profile --until --pcap-dir --format --html --svg --svg-from --svg-to --svg-max --help" ;;
-        check) opts="--profile --help" ;;
+        run) opts="--seed --profile --until --pcap-dir --format --html --svg --svg-from --svg-to --svg-max --max-memory --help" ;;
+        check) opts="--profile --max-memory --help" ;;
         decode) opts="--format --filter --html --help" ;;
         validate) opts="--role --format --html --help" ;;
         live) opts="--iface --pcap --duration --rate --seed --profile --format --help" ;;
