@@ -25,6 +25,9 @@ if [ -z "${MIRROR:-}" ]; then
            awk '/^URIs:/ {print $2; exit} /^deb / {print ($2 ~ /^\[/ ? $3 : $2); exit}')
   MIRROR=${MIRROR:-http://deb.debian.org/debian}
 fi
+if [ -n "${CHROOT:-}" ] && [ -e "$CHROOT" ] && [ -n "$(ls -A "$CHROOT")" ]; then
+  echo "deb-chroot-test: CHROOT=$CHROOT exists and is not empty (it would be removed at the end)" >&2; exit 2
+fi
 work=$(mktemp -d /tmp/mcsim-deb-chroot.XXXXXX)
 root=${CHROOT:-$work/root}
 cleanup() {

@@ -9,3 +9,8 @@ echo "== tests (build/) =="
 ctest --preset default
 echo "== tests under ASan+UBSan (build-asan/) =="
 ctest --preset asan
+# Opt-in (about 2 minutes, downloads from the Debian archive): the .deb in a clean bookworm chroot.
+if [ "${MCSIM_DEB_CHROOT:-0}" = 1 ]; then
+  echo "== Debian package in a clean bookworm chroot (scripts/deb-chroot-test.sh) =="
+  scripts/deb-chroot-test.sh build
+fi

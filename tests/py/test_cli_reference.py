@@ -82,6 +82,12 @@ def test_every_command_has_help(helps):
         assert "-h, --help" in text, f"mcsim {cmd} --help does not list -h, --help"
 
 
+def test_every_dispatched_command_is_listed(commands):
+    """cli/main.cpp dispatches exactly the commands that `mcsim --help` lists."""
+    dispatched = re.findall(r'if \(cmd == "([a-z][a-z0-9-]*)"\) return', (ROOT / "cli" / "main.cpp").read_text())
+    assert sorted(dispatched) == sorted(commands), f"dispatched {sorted(dispatched)}, listed {sorted(commands)}"
+
+
 def test_unknown_option_is_a_usage_error(mcsim_bin, commands):
     for cmd in commands:
         r = run(mcsim_bin, cmd, "--bogus")
@@ -201,7 +207,7 @@ def test_completion_values_match_usage(helps):
 
 
 def test_completion_files(tmp_path):
-    for f in ["a.yaml", "b.pcap", "c.pcapng", "d.txt", "e.html"]:
+    for f in ["a.yaml", "b.pcap", "c.pcapng", "d.txt", "e.html", "f.jsonl"]:
         (tmp_path / f).write_text("")
     (tmp_path / "sub").mkdir()
     assert complete(["mcsim", "run", ""], cwd=tmp_path) == {"a.yaml", "sub"}
@@ -209,6 +215,7 @@ def test_completion_files(tmp_path):
     assert complete(["mcsim", "live", "--iface", "eth0", ""], cwd=tmp_path) == {"a.yaml", "sub"}
     assert complete(["mcsim", "decode", ""], cwd=tmp_path) == {"b.pcap", "c.pcapng", "sub"}
     assert complete(["mcsim", "validate", "--role", "host", ""], cwd=tmp_path) == {"b.pcap", "c.pcapng", "sub"}
+    assert complete(["mcsim", "compare", "b.pcap", ""], cwd=tmp_path) == {"b.pcap", "c.pcapng", "f.jsonl", "sub"}
     assert complete(["mcsim", "run", "a.yaml", "--html", ""], cwd=tmp_path) == {"e.html", "sub"}
     assert complete(["mcsim", "run", "a.yaml", "--pcap-dir", ""], cwd=tmp_path) == {"sub"}
     assert complete(["mcsim", "run", "a.yaml", "--seed", ""], cwd=tmp_path) == set()
