@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian bookworm machine lacks (apt-get), then configures and builds
-# mcsim with CMake presets. Usage: scripts/setup.sh [default|asan]...  (default: default)
+# mcsim with CMake presets. Usage: scripts/setup.sh [default|asan|tsan]...  (default: default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

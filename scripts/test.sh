@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Sets everything up, then runs every test: the release build's suites, then the same suites
-# under AddressSanitizer + UndefinedBehaviorSanitizer. Exit status is non-zero on any failure.
+# under AddressSanitizer + UndefinedBehaviorSanitizer, then tests/concurrency (simulations,
+# decoders, validators, the Winsock facade and live runners in threads) under ThreadSanitizer.
+# Exit status is non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh default asan
+scripts/setup.sh default asan tsan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "== tests (build/) =="
 ctest --preset default
 echo "== tests under ASan+UBSan (build-asan/) =="
 ctest --preset asan
+echo "== tests/concurrency under ThreadSanitizer (build-tsan/) =="
+ctest --preset tsan
 # Opt-in (about 2 minutes, downloads from the Debian archive): the .deb in a clean bookworm chroot.
 if [ "${MCSIM_DEB_CHROOT:-0}" = 1 ]; then
   echo "== Debian package in a clean bookworm chroot (scripts/deb-chroot-test.sh) =="

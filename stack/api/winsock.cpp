@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,7 +31,11 @@ static_assert(offsetof(mcsim_sockaddr_in6, sin6_addr) == 8);
 
 namespace {
 
+/// One socket table per process, as Winsock has. Every entry point below holds `mu` while it
+/// uses the table (Winsock calls are thread-safe; tests/concurrency runs them in 4 threads
+/// under ThreadSanitizer); the last error is per thread, as WSAGetLastError's is.
 struct Facade {
+  std::mutex mu;
   SocketApi api{Profile::windows()};
 };
 
@@ -154,6 +159,7 @@ int set_mcast(MCSIM_SOCKET s, Option opt, const char* optval, int optlen) {
 extern "C" {
 
 int mcsim_winsock_reset(const char* profile) {
+  const std::lock_guard<std::mutex> lock(facade().mu);
   auto p = Profile::by_name(profile ? profile : "windows");
   if (!p) return -1;
   facade().api = SocketApi(*p);
@@ -162,6 +168,7 @@ int mcsim_winsock_reset(const char* profile) {
 }
 
 uint32_t mcsim_add_interface(const char* name, uint32_t ipv4_net_order) {
+  const std::lock_guard<std::mutex> lock(facade().mu);
   mcsim_in_addr a{ipv4_net_order};
   std::vector<Ipv4Addr> addrs;
   if (ipv4_net_order) addrs.push_back(v4(a));
@@ -169,6 +176,7 @@ uint32_t mcsim_add_interface(const char* name, uint32_t ipv4_net_order) {
 }
 
 MCSIM_SOCKET mcsim_socket(int af, int type, int protocol) {
+  const std::lock_guard<std::mutex> lock(facade().mu);
   (void)type;
   (void)protocol;
   if (af != MCSIM_AF_INET && af != MCSIM_AF_INET6) {
@@ -179,9 +187,13 @@ MCSIM_SOCKET mcsim_socket(int af, int type, int protocol) {
   return facade().api.open(af == MCSIM_AF_INET ? Family::V4 : Family::V6);
 }
 
-int mcsim_closesocket(MCSIM_SOCKET s) { return done(facade().api.close(sid(s))); }
+int mcsim_closesocket(MCSIM_SOCKET s) {
+  const std::lock_guard<std::mutex> lock(facade().mu);
+  return done(facade().api.close(sid(s)));
+}
 
 int mcsim_setsockopt(MCSIM_SOCKET s, int level, int optname, const char* optval, int optlen) {
+  const std::lock_guard<std::mutex> lock(facade().mu);
   auto& api = facade().api;
   if (!api.is_open(sid(s))) return fail(Errc::NotSock, "not an open socket");
   if (level != MCSIM_IPPROTO_IP && level != MCSIM_IPPROTO_IPV6) return fail(Errc::Inval, "unknown option level");
@@ -231,6 +243,7 @@ int mcsim_setsockopt(MCSIM_SOCKET s, int level, int optname, const char* optval,
 }
 
 int mcsim_getsockopt(MCSIM_SOCKET s, int level, int optname, char* optval, int* optlen) {
+  const std::lock_guard<std::mutex> lock(facade().mu);
   auto& api = facade().api;
   if (!api.is_open(sid(s))) return fail(Errc::NotSock, "not an open socket");
   const auto opt = option_from_winsock(level, optname);
@@ -247,6 +260,7 @@ int mcsim_getsockopt(MCSIM_SOCKET s, int level, int optname, char* optval, int* 
 
 int mcsim_WSAIoctl(MCSIM_SOCKET s, uint32_t code, void* in_buf, uint32_t in_len, void* out_buf, uint32_t out_len,
                    uint32_t* bytes_returned, void* overlapped, void* completion_routine) {
+  const std::lock_guard<std::mutex> lock(facade().mu);
   (void)overlapped;
   (void)completion_routine;
   auto& api = facade().api;
