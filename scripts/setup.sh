@@ -8,6 +8,7 @@ packages=(cmake ninja-build g++ pkg-config ccache libpcap-dev libgtest-dev libgm
           libyaml-cpp-dev python3 python3-pytest python3-pybind11 pybind11-dev python3-scapy python3-distributed python3-pandas tshark tcpdump frr
           chromium
           dpkg-dev groff-base man-db mandoc bash-completion
+          clang libclang-rt-dev
           iproute2 procps)
 missing=()
 for p in "${packages[@]}"; do

@@ -6,9 +6,10 @@
 #  - fuzzes each target for SECONDS (-max_total_time), new inputs stay in the corpus;
 #    crash/leak/timeout reproducers land in build-fuzz/artifacts/<target>/;
 #  - exits non-zero when any target crashed. JOBS (default 1) runs that many targets at once.
+#  - the build directory is build-fuzz, or FUZZ_BUILD_DIR.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-B="$ROOT/build-fuzz"
+B="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"  # FUZZ_BUILD_DIR: another build directory (CI smoke)
 TARGETS="fuzz_wire fuzz_pcap fuzz_scenario fuzz_sockopt fuzz_router fuzz_ch395"
 WHAT=${1:-all}
 SECS=${2:-60}
