@@ -52,7 +52,7 @@ py::list lans_of(const sim::Scenario& sc) {
 
 py::list hosts_of(const sim::Scenario& sc) {
   py::list out;
-  for (const auto& h : sc.hosts) {
+  for_each_host(sc, [&](const sim::HostSpec& h) {
     py::dict d;
     d["name"] = h.name;
     d["lan"] = h.lan;
@@ -65,7 +65,7 @@ py::list hosts_of(const sim::Scenario& sc) {
     d["unsolicited_report_interval"] = opt_dur(h.unsolicited_report_interval);
     d["solicited_node"] = h.solicited_node;
     out.append(d);
-  }
+  });
   return out;
 }
 
@@ -140,6 +140,17 @@ std::string stub_yaml(const sim::Scenario& sc) {
     y += ", \"igmp\": " + std::to_string(igmp) + ", \"mld\": " + std::to_string(mld) + "}";
   };
   for (const auto& h : sc.hosts) node(h.name, h.lan, h.ipv4, h.ipv6, h.igmp, h.mld);
+  for (const auto& b : sc.host_blocks) {  // as blocks: the stub stays a few lines
+    y += first ? "{\"block\": " : ", {\"block\": ";
+    first = false;
+    y += std::to_string(b.count) + ", \"name\": ";
+    jstr(y, b.base.name);
+    y += ", \"lan\": ";
+    jstr(y, b.base.lan);
+    if (b.base.ipv4) y += ", \"ipv4\": \"" + b.base.ipv4->to_string() + "\"";
+    if (b.base.ipv6) y += ", \"ipv6\": \"" + b.base.ipv6->to_string() + "\"";
+    y += ", \"igmp\": " + std::to_string(b.base.igmp) + ", \"mld\": " + std::to_string(b.base.mld) + "}";
+  }
   y += "], \"routers\": [";
   first = true;
   for (const auto& r : sc.routers) node(r.name, r.lan, r.ipv4, r.ipv6, r.igmp, r.mld);

@@ -14,6 +14,8 @@
 #include "pcap/live.hpp"
 #include "sim/json.hpp"
 #include "sim/nodes.hpp"
+#include "sim/send_queue.hpp"
+#include "sim/timeline.hpp"
 #include "stack/api/options.hpp"
 #include "stack/api/profile.hpp"
 #include "stack/wire/checksum.hpp"
@@ -104,6 +106,8 @@ struct LiveRunner::Impl {
   std::unique_ptr<pcap::LiveHandle> port;
   std::unique_ptr<pcap::Writer> pcap;
   std::vector<Host> hosts;
+  std::deque<HostSpec> block_hosts;  // specs of block hosts (the nodes refer to them)
+  std::optional<Timeline> timeline;
   std::unordered_map<std::string, int> by_name;
   std::unordered_map<std::uint64_t, std::vector<int>> by_mac;  // multicast MAC -> hosts
   std::unordered_map<std::uint64_t, int> by_unicast;
@@ -111,11 +115,11 @@ struct LiveRunner::Impl {
   std::map<Ipv6Addr, int> by_ipv6;
   using Timer = std::pair<Time, int>;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
-  std::deque<Out> txq;
+  SendQueue<Out> txq;
   double tokens = 0;
   Time refill_at = 0;
   std::chrono::steady_clock::time_point t0;
-  std::size_t next_event = 0, next_expect = 0;
+  std::size_t next_expect = 0;
   LiveSummary sum;
   wire::DecodedPacket pkt;
 
@@ -131,7 +135,7 @@ struct LiveRunner::Impl {
       error = "unknown profile '" + opt.profile.value_or(sc.profile) + "' (expected windows or linux)";
       return;
     }
-    if (sc.hosts.empty()) {
+    if (host_count(sc) == 0) {
       error = "the scenario declares no hosts: nothing to emulate";
       return;
     }
@@ -146,8 +150,21 @@ struct LiveRunner::Impl {
     if (sc.lans.size() > 1) warnings.push_back("the hosts of every LAN are put on " + opt.iface);
     const NodeEnv env{*profile, opt.seed.value_or(sc.seed), false};
     int number = 0;
-    hosts.reserve(sc.hosts.size());
-    for (const auto& h : sc.hosts) {
+    hosts.reserve(host_count(sc));
+    // Hosts in file order, as the simulator numbers them (blocks' hosts where written).
+    std::vector<const HostSpec*> specs;
+    specs.reserve(host_count(sc));
+    std::size_t listed = 0;
+    for (const auto& b : sc.host_blocks) {
+      for (; listed < b.position && listed < sc.hosts.size(); ++listed) specs.push_back(&sc.hosts[listed]);
+      for (std::uint32_t k = 0; k < b.count; ++k) {
+        block_hosts.push_back(b.host(k));
+        specs.push_back(&block_hosts.back());
+      }
+    }
+    for (; listed < sc.hosts.size(); ++listed) specs.push_back(&sc.hosts[listed]);
+    for (const HostSpec* hp : specs) {
+      const HostSpec& h = *hp;
       std::uint32_t mtu = 1500;
       for (const auto& l : sc.lans)
         if (l.name == h.lan) mtu = l.mtu;
@@ -157,7 +174,7 @@ struct LiveRunner::Impl {
       rec.mac = h.mac.value_or(default_mac(number));
       const auto [it, fresh] = by_unicast.emplace(mac_key(rec.mac), static_cast<int>(hosts.size()));
       if (!fresh) {
-        error = "hosts " + sc.hosts[static_cast<std::size_t>(it->second)].name + " and " + h.name + " have the same MAC " + rec.mac.to_string();
+        error = "hosts " + hosts[static_cast<std::size_t>(it->second)].node->name() + " and " + h.name + " have the same MAC " + rec.mac.to_string();
         return;
       }
       if (h.ipv4) by_ipv4.emplace(h.ipv4->to_u32(), static_cast<int>(hosts.size()));
@@ -167,6 +184,7 @@ struct LiveRunner::Impl {
       by_name.emplace(h.name, static_cast<int>(hosts.size()));
       hosts.push_back(std::move(rec));
     }
+    timeline.emplace(sc);
     port = pcap::LiveHandle::open(opt.iface, error);
     if (!port) return;
     if (!opt.pcap_path.empty()) {
@@ -213,9 +231,24 @@ struct LiveRunner::Impl {
     timers.emplace(*d, i);
   }
 
+  /// Answers (current-state reports to a query the host received and has not acted on
+  /// since) go ahead of state changes under the rate cap (send_queue.hpp, RFC 9776 §5.2).
+  SendClass classify(const Host& h, const std::vector<std::uint8_t>& frame) {
+    if (!wire::decode_ethernet_frame(frame, pkt) || !pkt.is_membership_message()) return SendClass::StateChange;
+    const bool v4 = pkt.family == Family::V4;
+    if (!(v4 ? is_current_state_report(pkt.igmp) : is_current_state_report(pkt.mld))) return SendClass::StateChange;
+    const bool v3 = (v4 ? pkt.igmp.kind : pkt.mld.kind) == wire::MsgKind::V3Report;
+    if (v3) return SendClass::Answer;  // MODE_IS_INCLUDE/EXCLUDE records answer a query
+    return (v4 ? h.pending4 : h.pending6) >= 0 && !(v4 ? h.acted4 : h.acted6) ? SendClass::Answer : SendClass::StateChange;
+  }
+
   void drain(int i, Time now) {
-    Node& n = *hosts[static_cast<std::size_t>(i)].node;
-    while (auto f = n.poll_frame(now)) txq.push_back({i, 0, std::move(*f)});
+    Host& h = hosts[static_cast<std::size_t>(i)];
+    Node& n = *h.node;
+    while (auto f = n.poll_frame(now)) {
+      const SendClass c = classify(h, *f);
+      txq.push({i, 0, std::move(*f)}, c);
+    }
     wake(i);
     sum.tx_backlog_max = std::max<std::uint64_t>(sum.tx_backlog_max, txq.size());
   }
@@ -335,7 +368,7 @@ struct LiveRunner::Impl {
     eh.ethertype = wire::kEtherTypeArp;
     Out o{it->second, 1, {}};
     wire::emit_ethernet(eh, arp, o.frame);
-    txq.push_back(std::move(o));
+    txq.push(std::move(o), SendClass::Answer);
   }
 
   /// RFC 4861 §7.2.4: a Neighbor Solicitation for an emulated host's address gets a
@@ -372,7 +405,7 @@ struct LiveRunner::Impl {
     e.ethertype = wire::kEtherTypeIpv6;
     Out o{it->second, 2, {}};
     wire::emit_ethernet(e, d, o.frame);
-    txq.push_back(std::move(o));
+    txq.push(std::move(o), SendClass::Answer);
   }
 
   void account_tx(const Out& o, Time now) {
@@ -409,8 +442,7 @@ struct LiveRunner::Impl {
     tokens = std::min(burst, tokens + static_cast<double>(now - refill_at) * static_cast<double>(opt.rate) / 1e9);
     refill_at = now;
     while (!txq.empty() && tokens >= 1.0) {
-      Out o = std::move(txq.front());
-      txq.pop_front();
+      Out o = txq.pop();
       tokens -= 1.0;
       if (!port->inject(o.frame)) {
         error = port->error();
@@ -424,14 +456,18 @@ struct LiveRunner::Impl {
   }
 
   void run_due(Time now) {
-    while (next_event < sc.events.size() && sc.events[next_event].at <= now) {
-      const EventSpec& ev = sc.events[next_event++];
-      auto it = by_name.find(ev.node);
-      if (ev.node_kind != NodeKind::Host || it == by_name.end()) {
-        ++sum.skipped_events;
-        continue;
+    while (!timeline->done() && timeline->next_at() <= now) {
+      int index = -1;
+      const EventSpec& ev = timeline->next(index);
+      if (index < 0) {
+        auto it = by_name.find(ev.node);
+        if (ev.node_kind != NodeKind::Host || it == by_name.end()) {
+          ++sum.skipped_events;
+          continue;
+        }
+        index = it->second;
       }
-      Host& h = hosts[static_cast<std::size_t>(it->second)];
+      Host& h = hosts[static_cast<std::size_t>(index)];
       const ActionOutcome out = h.node->act(ev, now);
       ++sum.actions;
       if (out.result != "ok") ++sum.action_errors;
@@ -442,8 +478,8 @@ struct LiveRunner::Impl {
         if (op == api::MembershipOp::Leave || op == api::MembershipOp::LeaveSource) ++sum.leaves;
       }
       h.acted4 = h.acted6 = true;  // v1/v2 reports that follow may be state changes
-      update_macs(it->second);
-      drain(it->second, now);
+      update_macs(index);
+      drain(index, now);
     }
     while (next_expect < sc.expects.size() && sc.expects[next_expect].at <= now) {
       const ExpectSpec& x = sc.expects[next_expect++];
@@ -494,7 +530,7 @@ struct LiveRunner::Impl {
       }
       if (!ok || !flush_tx(now)) break;
       Time next = end;
-      if (next_event < sc.events.size()) next = std::min(next, sc.events[next_event].at);
+      if (!timeline->done()) next = std::min(next, timeline->next_at());
       if (next_expect < sc.expects.size()) next = std::min(next, sc.expects[next_expect].at);
       if (!timers.empty()) next = std::min(next, timers.top().first);
       if (!txq.empty())

@@ -259,11 +259,11 @@ Input input_for(const Scenario& sc) {
     if (r.ipv6) in.owner[r.ipv6->to_string()] = r.name;
   }
   for (const auto& s : sc.switches) in.nodes.push_back({s.name, "switch"});
-  for (const auto& h : sc.hosts) {
+  for_each_host(sc, [&](const HostSpec& h) {
     in.nodes.push_back({h.name, "host"});
     if (h.ipv4) in.owner[h.ipv4->to_string()] = h.name;
     if (h.ipv6) in.owner[h.ipv6->to_string()] = h.name;
-  }
+  });
   for (const auto& d : sc.devices) {
     in.nodes.push_back({d.name, "device"});
     in.owner[d.ipv4.to_string()] = d.name;

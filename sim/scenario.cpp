@@ -37,4 +37,69 @@ std::optional<Duration> parse_duration(std::string_view s) {
   return static_cast<Duration>(std::llround(ns));
 }
 
+namespace {
+
+Ipv6Addr add_low64(Ipv6Addr a, std::uint64_t k) {
+  std::uint64_t lo = 0;
+  for (int i = 8; i < 16; ++i) lo = lo << 8 | a.b[static_cast<std::size_t>(i)];
+  lo += k;  // the loader refuses ranges that carry out of the low 64 bits
+  for (int i = 15; i >= 8; --i, lo >>= 8) a.b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(lo);
+  return a;
+}
+
+MacAddr add_mac(MacAddr m, std::uint64_t k) {
+  std::uint64_t v = 0;
+  for (auto x : m.b) v = v << 8 | x;
+  v += k;  // the loader refuses ranges that reach the first octet
+  for (int i = 5; i >= 0; --i, v >>= 8) m.b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v);
+  return m;
+}
+
+}  // namespace
+
+Time BlockEventSpec::at_of(std::uint64_t i) const {
+  if (spread == 0) return ev.at;
+  const auto n = static_cast<std::uint64_t>(last - first + 1);
+  const std::uint64_t k = i / groups_per_host;  // rank of the host in the range
+  // spread * k / n without overflow (spread < 2^63, k < n <= 2^32).
+  const auto sp = static_cast<unsigned __int128>(spread);
+  return ev.at + static_cast<Time>(sp * k / n);
+}
+
+IpAddr BlockEventSpec::group_of(std::uint32_t k, std::uint32_t j) const {
+  const IpAddr& g = *ev.group;
+  if (group_span <= 1) return g;
+  const std::uint64_t m = (static_cast<std::uint64_t>(k) * groups_per_host + j) % group_span;
+  if (g.family == Family::V4) return IpAddr(Ipv4Addr::from_u32(g.v4.to_u32() + static_cast<std::uint32_t>(m)));
+  return IpAddr(add_low64(g.v6, m));
+}
+
+HostSpec HostBlockSpec::host(std::uint32_t k) const {
+  HostSpec h = base;
+  h.name = host_name(k);
+  if (base.ipv4) h.ipv4 = Ipv4Addr::from_u32(base.ipv4->to_u32() + k);
+  if (base.ipv6) h.ipv6 = add_low64(*base.ipv6, k);
+  if (base.mac) h.mac = add_mac(*base.mac, k);
+  return h;
+}
+
+std::optional<std::uint32_t> HostBlockSpec::index_of(std::string_view name) const {
+  if (name.size() <= base.name.size() || name.substr(0, base.name.size()) != base.name) return std::nullopt;
+  const std::string_view digits = name.substr(base.name.size());
+  if (digits.size() > 10 || digits[0] == '0') return std::nullopt;  // e1, e2 ... never e01
+  std::uint64_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (v < 1 || v > count) return std::nullopt;
+  return static_cast<std::uint32_t>(v - 1);
+}
+
+std::size_t host_count(const Scenario& sc) {
+  std::size_t n = sc.hosts.size();
+  for (const auto& b : sc.host_blocks) n += b.count;
+  return n;
+}
+
 }  // namespace mcsim::sim

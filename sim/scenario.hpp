@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -147,6 +148,42 @@ struct ExpectSpec {
   SourceLoc loc;
 };
 
+/// A per-host event template of a host block (`hosts: [{block: N, ..., events: [...]}]`,
+/// docs/scenarios.md "Host blocks"): every host k of `first..last` (0-based block indexes)
+/// does `ev` at `ev.at + spread * (k - first) / n` (n = last - first + 1), once per group
+/// m = (k * groups_per_host + j) mod group_span, j < groups_per_host, on the group
+/// `ev.group` + m. Generated one at a time (Timeline), never expanded in memory.
+struct BlockEventSpec {
+  EventSpec ev;                      // node_kind Host, node = "" (each host of the range)
+  std::uint64_t group_span = 1;      // groups in `group: A/len` (1: one group for every host)
+  std::uint32_t groups_per_host = 1;
+  Duration spread = 0;
+  std::uint32_t first = 0, last = 0;  // 0-based host indexes in the block, inclusive
+  std::uint64_t size() const {
+    return static_cast<std::uint64_t>(last - first + 1) * groups_per_host;
+  }
+  /// Time of the i-th action of this template (i < size()) and its host / group index.
+  Time at_of(std::uint64_t i) const;
+  std::uint32_t host_of(std::uint64_t i) const { return first + static_cast<std::uint32_t>(i / groups_per_host); }
+  /// The group of host k's j-th action (ev.group + (k * groups_per_host + j) mod group_span).
+  IpAddr group_of(std::uint32_t k, std::uint32_t j) const;
+};
+
+/// `count` hosts in one mapping: host k (0-based) is named `base.name` + (k + 1), has IPv4
+/// `base.ipv4` + k, IPv6 `base.ipv6` + k, MAC `base.mac` + k (when given; the loader checks
+/// that every one is a valid unicast address inside the written prefix), the other settings
+/// of `base`. Kept compact: host(k) builds one HostSpec on demand.
+struct HostBlockSpec {
+  HostSpec base;                 // name = the name prefix; addresses = host 0's
+  std::uint32_t count = 0;
+  std::size_t position = 0;      // listed hosts (Scenario::hosts) written before the block
+  std::vector<BlockEventSpec> events;
+  HostSpec host(std::uint32_t k) const;
+  std::string host_name(std::uint32_t k) const { return base.name + std::to_string(k + 1); }
+  /// The index k of a host name of this block ("e17" -> 16), or nullopt.
+  std::optional<std::uint32_t> index_of(std::string_view name) const;
+};
+
 struct Scenario {
   std::string name;
   std::string file;
@@ -155,12 +192,27 @@ struct Scenario {
   Time until = seconds(60);
   std::vector<LanSpec> lans;
   std::vector<HostSpec> hosts;
+  std::vector<HostBlockSpec> host_blocks;  // in file order; see HostBlockSpec::position
   std::vector<RouterSpec> routers;
   std::vector<SwitchSpec> switches;
   std::vector<Ch395Spec> devices;
   std::vector<EventSpec> events;   // sorted by time (stable: file order within a time)
   std::vector<ExpectSpec> expects;
 };
+
+/// Every host of the scenario, listed ones and blocks' ones, in file order (the order of
+/// node numbers): total count, and f(const HostSpec&) for each (block hosts are built on
+/// the fly and live only during the call).
+std::size_t host_count(const Scenario& sc);
+template <class F>
+void for_each_host(const Scenario& sc, F&& f) {
+  std::size_t listed = 0;
+  for (const auto& b : sc.host_blocks) {
+    for (; listed < b.position && listed < sc.hosts.size(); ++listed) f(sc.hosts[listed]);
+    for (std::uint32_t k = 0; k < b.count; ++k) f(b.host(k));
+  }
+  for (; listed < sc.hosts.size(); ++listed) f(sc.hosts[listed]);
+}
 
 struct LoadError {
   SourceLoc loc;

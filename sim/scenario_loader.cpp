@@ -7,6 +7,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
+#include <tuple>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -167,6 +169,9 @@ const std::vector<std::string> kLanKeys = {"name", "mtu", "latency", "loss", "du
 const std::vector<std::string> kHostKeys = {"name", "lan",  "ipv4",       "ipv6",
                                             "mac",  "igmp", "mld",        "robustness",
                                             "unsolicited_report_interval", "solicited_node"};
+const std::vector<std::string> kBlockKeys = {"block", "name", "lan", "ipv4", "ipv6", "mac", "igmp", "mld", "robustness",
+                                             "unsolicited_report_interval", "solicited_node", "events"};
+constexpr std::uint64_t kMaxHosts = 1'000'000;  // node indexes are int; default MACs have 24 bits
 const std::vector<std::string> kRouterKeys = {"name",
                                               "lan",
                                               "ipv4",
@@ -185,6 +190,9 @@ const std::vector<std::string> kEventKeys = {
     "at",    "host",   "router",    "lan",    "op",       "socket",  "group",   "source",
     "sources", "mode", "interface", "expect", "state",    "version", "max_resp", "s_flag",
     "qrv",   "qqi",    "frame",     "count",  "value",    "family"};
+const std::vector<std::string> kBlockEventKeys = {
+    "at",    "op",       "socket",  "group",   "source", "sources", "mode",     "interface", "expect",
+    "state", "count",    "value",   "spread",  "hosts",  "groups_per_host"};
 const std::vector<std::string> kExpectKeys = {"at",     "host",   "router", "group",    "mode",   "sources",
                                               "member", "socket", "source", "receives", "querier"};
 const std::vector<std::string> kSpecialOps = {"CLOSE", "SET_FILTER", "LINK", "INJECT", "QUERY", "SEND"};
@@ -215,8 +223,13 @@ class Loader {
       for (auto it : list(n, "lans", "a list of LAN mappings")) sc.lans.push_back(lan(it));
     if (auto n = root["routers"])
       for (auto it : list(n, "routers", "a list of router mappings")) sc.routers.push_back(router(it));
-    if (auto n = root["hosts"])
-      for (auto it : list(n, "hosts", "a list of host mappings")) sc.hosts.push_back(host(it));
+    if (auto n = root["hosts"]) {
+      for (auto it : list(n, "hosts", "a list of host mappings")) {
+        if (it.IsMap() && it["block"]) sc.host_blocks.push_back(block(it, sc));
+        else sc.hosts.push_back(host(it));
+      }
+      check_overlaps();
+    }
     if (auto n = root["switches"])
       for (auto it : list(n, "switches", "a list of switch mappings")) sc.switches.push_back(sw(it));
     if (auto n = root["devices"])
@@ -375,7 +388,8 @@ class Loader {
     if (!a) fail(n, what + ": bad IP address " + quote_str(s) + " (IPv6 addresses in a list may need quotes)");
     return *a;
   }
-  IpAddr group(const YAML::Node& n, bool strict) const {
+  IpAddr group(const YAML::Node& n, bool strict) {
+    if (template_block_ && n.IsScalar() && n.Scalar().find('/') != std::string::npos) return group_range(n);
     IpAddr g = ip(n, "group");
     if (strict && !g.is_multicast())
       fail(n, "group: " + g.to_string() + " is not a multicast address (IPv4 224.0.0.0/4, IPv6 ff00::/8)");
@@ -412,8 +426,17 @@ class Loader {
   }
 
   void define_name(const std::string& name, const YAML::Node& n) {
+    if (const HostBlockSpec* b = block_of(name))
+      fail(n, "duplicate name " + quote_str(name) + " (host " + std::to_string(*b->index_of(name) + 1) + " of block " +
+                  quote_str(b->base.name) + " at " + b->base.loc.to_string() + ")");
     auto [it, fresh] = names_.emplace(name, loc(n));
     if (!fresh) fail(n, "duplicate name " + quote_str(name) + " (first defined at " + it->second.to_string() + ")");
+  }
+  /// The block that has a host of this name, or nullptr.
+  const HostBlockSpec* block_of(std::string_view name) const {
+    for (const auto& b : blocks_)
+      if (b.index_of(name)) return &b;
+    return nullptr;
   }
   void check_lan_ref(const std::string& lan, const SourceLoc& l, const std::string& who) const {
     if (!lans_.count(lan)) {
@@ -459,9 +482,21 @@ class Loader {
     h.name = node_name(m, "host");
     hosts_.insert(h.name);
     h.lan = required_lan(m, "host " + quote_str(h.name));
-    if (auto n = m["ipv4"]) h.ipv4 = ipv4_unicast(n, "ipv4");
-    if (auto n = m["ipv6"]) h.ipv6 = ipv6_unicast(n, "ipv6");
-    if (auto n = m["mac"]) h.mac = mac(n, "mac");
+    const std::string who = "host " + quote_str(h.name);
+    if (auto n = m["ipv4"]) {
+      h.ipv4 = ipv4_unicast(n, "ipv4");
+      ranges_.push_back({h.lan, 0, 0, h.ipv4->to_u32(), h.ipv4->to_u32(), who, loc(n), false, ranges_.size()});
+    }
+    if (auto n = m["ipv6"]) {
+      h.ipv6 = ipv6_unicast(n, "ipv6");
+      ranges_.push_back({h.lan, 1, high64(*h.ipv6), low64(*h.ipv6), low64(*h.ipv6), who, loc(n), false, ranges_.size()});
+    }
+    if (auto n = m["mac"]) {
+      h.mac = mac(n, "mac");
+      std::uint64_t v = 0;
+      for (auto x : h.mac->b) v = v << 8 | x;
+      ranges_.push_back({h.lan, 2, 0, v, v, who, loc(n), false, ranges_.size()});
+    }
     if (auto n = m["igmp"]) h.igmp = static_cast<std::uint8_t>(uint(n, "igmp (IGMP version)", 1, 3));
     if (auto n = m["mld"]) h.mld = static_cast<std::uint8_t>(uint(n, "mld (MLD version)", 1, 2));
     if (auto n = m["robustness"]) h.robustness = static_cast<std::uint8_t>(uint(n, "robustness", 1, 7));
@@ -576,9 +611,263 @@ class Loader {
     return s;
   }
 
+  // ---- host blocks (docs/scenarios.md "Host blocks") ----
+  /// "A/len" -> (address, len); plain "A" -> (address, nullopt).
+  std::pair<IpAddr, std::optional<int>> prefix(const YAML::Node& n, const std::string& what, const std::string& example) const {
+    const std::string s = scalar(n, what, "an address or a prefix (" + example + ")");
+    const auto slash = s.find('/');
+    auto a = IpAddr::parse(s.substr(0, slash));
+    if (!a) fail(n, what + ": bad address " + quote_str(s) + " (write " + example + ")");
+    if (slash == std::string::npos) return {*a, std::nullopt};
+    const std::string len = s.substr(slash + 1);
+    const int max = a->family == Family::V4 ? 32 : 128;
+    if (len.empty() || len.size() > 3 || !std::all_of(len.begin(), len.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        std::stoi(len) > max)
+      fail(n, what + ": bad prefix length " + quote_str(len) + " in " + quote_str(s) + " (0.." + std::to_string(max) + ")");
+    return {*a, std::stoi(len)};
+  }
+
+  static std::uint64_t low64(const Ipv6Addr& a) {
+    std::uint64_t v = 0;
+    for (int i = 8; i < 16; ++i) v = v << 8 | a.b[static_cast<std::size_t>(i)];
+    return v;
+  }
+  static std::uint64_t high64(const Ipv6Addr& a) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = v << 8 | a.b[static_cast<std::size_t>(i)];
+    return v;
+  }
+  static Ipv6Addr with_low64(Ipv6Addr a, std::uint64_t v) {
+    for (int i = 15; i >= 8; --i, v >>= 8) a.b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v);
+    return a;
+  }
+
+  /// `group: 239.1.0.0/24` in a block's event: the first group; template_group_span_ = size.
+  IpAddr group_range(const YAML::Node& n) {
+    auto [g, len] = prefix(n, "group", "239.1.0.0/24 or ff3e::1:0/112");
+    const bool v4 = g.family == Family::V4;
+    if (!g.is_multicast())
+      fail(n, "group: " + n.Scalar() + " is not a multicast range (IPv4 224.0.0.0/4, IPv6 ff00::/8)");
+    const int bits = (v4 ? 32 : 128) - *len;
+    if ((v4 && *len < 4) || (!v4 && *len < 96))
+      fail(n, "group: " + n.Scalar() + " is too wide; a group range is at most " + (v4 ? "/4" : "/96") + " (2^" +
+                  (v4 ? "28" : "32") + " groups)");
+    const std::uint64_t span = std::uint64_t{1} << bits;
+    const std::uint64_t host = v4 ? (g.v4.to_u32() & (span - 1)) : (low64(g.v6) & (span - 1));
+    if (host != 0) {
+      const IpAddr net = v4 ? IpAddr(Ipv4Addr::from_u32(g.v4.to_u32() - static_cast<std::uint32_t>(host)))
+                            : IpAddr(with_low64(g.v6, low64(g.v6) - host));
+      fail(n, "group: " + n.Scalar() + " has host bits set; write the range's first group: " + net.to_string() + "/" +
+                  std::to_string(*len));
+    }
+    template_group_span_ = span;
+    return g;
+  }
+
+  HostBlockSpec block(const YAML::Node& m, const Scenario& sc) {
+    check_map(m, "a host block", kBlockKeys);
+    HostBlockSpec b;
+    b.position = sc.hosts.size();
+    b.base.loc = loc(m);
+    std::uint64_t total = 0;
+    for (const auto& x : sc.host_blocks) total += x.count;
+    total += sc.hosts.size();
+    auto cn = m["block"];
+    b.count = static_cast<std::uint32_t>(uint(cn, "block (number of hosts)", 1, kMaxHosts));
+    if (total + b.count > kMaxHosts)
+      fail(cn, "block: " + std::to_string(b.count) + " hosts bring the scenario to " + std::to_string(total + b.count) +
+                   " hosts (limit " + std::to_string(kMaxHosts) + ")");
+    auto nn = m["name"];
+    if (!nn) fail(m, "host block: missing required key 'name' (the name prefix: 'name: e' names the hosts e1, e2 ...)");
+    b.base.name = str(nn, "name");
+    const char last = b.base.name.back();
+    if (last >= '0' && last <= '9')
+      fail(nn, "name: a block's name prefix must not end in a digit (hosts are named " + b.base.name + "1, " + b.base.name +
+                   "2 ...; write e.g. " + quote_str(b.base.name + "-") + ")");
+    for (const auto& o : blocks_)
+      if (o.base.name == b.base.name)
+        fail(nn, "duplicate block name " + quote_str(b.base.name) + " (first defined at " + o.base.loc.to_string() + ")");
+    for (const auto& [name, where] : names_)
+      if (b.index_of(name))
+        fail(nn, "block " + quote_str(b.base.name) + " of " + std::to_string(b.count) + " hosts names a host " +
+                     quote_str(name) + ", already defined at " + where.to_string());
+    const std::string who = "block " + quote_str(b.base.name);
+    b.base.lan = required_lan(m, who);
+    const std::uint64_t n = b.count;
+    if (auto a = m["ipv4"]) {
+      auto [addr, len] = prefix(a, "ipv4", "10.1.0.0/16 or 10.1.0.10");
+      if (addr.family != Family::V4) fail(a, "ipv4: " + a.Scalar() + " is not an IPv4 address");
+      std::uint64_t first = addr.v4.to_u32(), limit = 0xDFFFFFFFull;  // below 224.0.0.0
+      std::string room;
+      if (len) {
+        if (*len > 30) fail(a, "ipv4: a block's prefix is at most /30 (network and broadcast addresses are skipped), got /" + std::to_string(*len));
+        const std::uint64_t size = std::uint64_t{1} << (32 - *len), net = first & ~(size - 1);
+        if (first == net) ++first;            // the network address is not a host's
+        limit = std::min(limit, net + size - 2);  // nor the broadcast address
+        room = " in " + a.Scalar();
+      }
+      if (first == 0 || first > limit)
+        fail(a, "ipv4: " + a.Scalar() + " gives no unicast host address");
+      if (first + n - 1 > limit)
+        fail(a, "ipv4: " + std::to_string(n) + " hosts do not fit" + room + " from " +
+                    Ipv4Addr::from_u32(static_cast<std::uint32_t>(first)).to_string() + " (room for " +
+                    std::to_string(limit - first + 1) + ", up to " + Ipv4Addr::from_u32(static_cast<std::uint32_t>(limit)).to_string() + ")");
+      b.base.ipv4 = Ipv4Addr::from_u32(static_cast<std::uint32_t>(first));
+      ranges_.push_back({b.base.lan, 0, 0, first, first + n - 1, who, loc(a), true, ranges_.size()});
+    }
+    if (auto a = m["ipv6"]) {
+      auto [addr, len] = prefix(a, "ipv6", "fe80::/64 or fe80::1:0");
+      if (addr.family != Family::V6) fail(a, "ipv6: " + a.Scalar() + " is not an IPv6 address");
+      if (!addr.v6.is_valid_source()) fail(a, "ipv6: " + a.Scalar() + " is not a unicast address");
+      std::uint64_t first = low64(addr.v6), limit = UINT64_MAX;
+      std::string room = " in the low 64 bits";
+      if (len) {
+        if (*len < 64 || *len > 126) fail(a, "ipv6: a block's prefix is /64../126, got /" + std::to_string(*len));
+        const int bits = 128 - *len;
+        const std::uint64_t size_m1 = bits == 64 ? UINT64_MAX : (std::uint64_t{1} << bits) - 1;
+        const std::uint64_t net = first & ~size_m1;
+        if (first == net) ++first;  // RFC 4291 §2.6.1: the Subnet-Router anycast address is not a host's
+        limit = net + size_m1;
+        room = " in " + a.Scalar();
+      }
+      if (limit - first < n - 1)
+        fail(a, "ipv6: " + std::to_string(n) + " hosts do not fit" + room + " from " + with_low64(addr.v6, first).to_string() +
+                    " (room for " + std::to_string(limit - first + 1) + ")");
+      b.base.ipv6 = with_low64(addr.v6, first);
+      ranges_.push_back({b.base.lan, 1, high64(addr.v6), first, first + n - 1, who, loc(a), true, ranges_.size()});
+    }
+    if (auto a = m["mac"]) {
+      const MacAddr first = mac(a, "mac");
+      std::uint64_t v = 0;
+      for (auto x : first.b) v = v << 8 | x;
+      const std::uint64_t low = v & 0xFFFFFFFFFFull;  // below the first octet (I/G and U/L bits)
+      if (low + n - 1 > 0xFFFFFFFFFFull)
+        fail(a, "mac: " + std::to_string(n) + " MACs from " + first.to_string() +
+                    " would carry into the first octet; start lower (room for " + std::to_string(0xFFFFFFFFFFull - low + 1) + ")");
+      b.base.mac = first;
+      ranges_.push_back({b.base.lan, 2, 0, v, v + n - 1, who, loc(a), true, ranges_.size()});
+    }
+    if (auto x = m["igmp"]) b.base.igmp = static_cast<std::uint8_t>(uint(x, "igmp (IGMP version)", 1, 3));
+    if (auto x = m["mld"]) b.base.mld = static_cast<std::uint8_t>(uint(x, "mld (MLD version)", 1, 2));
+    if (auto x = m["robustness"]) b.base.robustness = static_cast<std::uint8_t>(uint(x, "robustness", 1, 7));
+    if (auto x = m["unsolicited_report_interval"]) b.base.unsolicited_report_interval = duration(x, "unsolicited_report_interval");
+    if (auto x = m["solicited_node"]) b.base.solicited_node = boolean(x, "solicited_node");
+    if (auto ev = m["events"]) {
+      for (auto it : list(ev, "events", "a list of event mappings (each host of the block does each)"))
+        b.events.push_back(block_event(it, b, sc));
+    }
+    blocks_.push_back(b);
+    blocks_.back().events.clear();  // names only
+    return b;
+  }
+
+  BlockEventSpec block_event(const YAML::Node& m, const HostBlockSpec& b, const Scenario& sc) {
+    if (m.IsMap())
+      for (const char* key : {"host", "router", "lan"})
+        if (auto n = m[key])
+          fail(n, std::string("key '") + key + "' does not apply to a block's events (every host of block " +
+                      quote_str(b.base.name) + " acts; 'hosts: 1-100' selects some of them)");
+    check_map(m, "a block's event", kBlockEventKeys);
+    BlockEventSpec t;
+    template_block_ = &b;
+    template_group_span_ = 1;
+    t.ev = event(m, sc);
+    template_block_ = nullptr;
+    t.group_span = template_group_span_;
+    t.last = b.count - 1;
+    if (auto h = m["hosts"]) {
+      const std::string s = scalar(h, "hosts", "a range of the block's hosts such as 1-100");
+      const auto dash = s.find('-');
+      auto num = [](const std::string& x) -> std::optional<std::uint64_t> {
+        if (x.empty() || x.size() > 9 || !std::all_of(x.begin(), x.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+        return std::stoull(x);
+      };
+      auto lo = dash == std::string::npos ? std::nullopt : num(s.substr(0, dash));
+      auto hi = dash == std::string::npos ? std::nullopt : num(s.substr(dash + 1));
+      if (!lo || !hi || *lo < 1 || *lo > *hi)
+        fail(h, "hosts: expected a range of the block's hosts such as 1-100 (1-based, first-last), got " + quote_str(s));
+      if (*hi > b.count)
+        fail(h, "hosts: " + s + " goes beyond the block's " + std::to_string(b.count) + " hosts");
+      t.first = static_cast<std::uint32_t>(*lo - 1);
+      t.last = static_cast<std::uint32_t>(*hi - 1);
+    }
+    if (auto g = m["groups_per_host"]) {
+      if (!t.ev.group) fail(g, "groups_per_host: needs a 'group' range (239.1.0.0/24) to take the groups from");
+      t.groups_per_host = static_cast<std::uint32_t>(uint(g, "groups_per_host", 1, 65535));
+      if (t.groups_per_host > t.group_span)
+        fail(g, "groups_per_host: " + std::to_string(t.groups_per_host) + " is more than the " + std::to_string(t.group_span) +
+                    " group(s) of " + m["group"].Scalar());
+    }
+    if (auto sp = m["spread"]) {
+      t.spread = duration(sp, "spread");
+      if (t.spread > sc.until - t.ev.at)
+        fail(sp, "at " + fmt_time(t.ev.at) + " + spread " + fmt_time(t.spread) + " is beyond the end of the run (until: " +
+                     fmt_time(sc.until) + ")");
+    }
+    return t;
+  }
+
+  /// Refuses a block whose IPv4, IPv6 or MAC range overlaps another block's or a listed
+  /// host's on the same LAN (listed hosts sharing an address are left as they were).
+  void check_overlaps() const {
+    std::vector<const Range*> v;
+    for (const auto& r : ranges_) v.push_back(&r);
+    std::sort(v.begin(), v.end(), [](const Range* a, const Range* b) {
+      return std::tie(a->lan, a->kind, a->hi, a->first, a->order) < std::tie(b->lan, b->kind, b->hi, b->first, b->order);
+    });
+    const Range* reach = nullptr;  // the range reaching furthest so far in the same space
+    for (const Range* r : v) {
+      if (reach && (reach->lan != r->lan || reach->kind != r->kind || reach->hi != r->hi)) reach = nullptr;
+      if (reach && r->first <= reach->last && (r->block || reach->block)) {
+        const Range& later = r->order > reach->order ? *r : *reach;
+        const Range& other = r->order > reach->order ? *reach : *r;
+        static const char* key[] = {"ipv4", "ipv6", "mac"};
+        fail_at(later.loc, std::string(key[later.kind]) + ": " + later.who + " (" + range_text(later) + ") overlaps " +
+                               other.who + " (" + range_text(other) + " at " + other.loc.to_string() + ") on LAN " +
+                               quote_str(later.lan));
+      }
+      if (!reach || r->last > reach->last) reach = r;
+    }
+  }
+
+  struct Range {
+    std::string lan;
+    int kind;  // 0 IPv4, 1 IPv6 (hi = upper 64 bits), 2 MAC
+    std::uint64_t hi, first, last;
+    std::string who;
+    SourceLoc loc;
+    bool block;
+    std::size_t order;
+  };
+  static std::string range_text(const Range& r) {
+    auto one = [&](std::uint64_t v) {
+      if (r.kind == 0) return Ipv4Addr::from_u32(static_cast<std::uint32_t>(v)).to_string();
+      if (r.kind == 1) {
+        Ipv6Addr a{};
+        for (int i = 7; i >= 0; --i) a.b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(r.hi >> (8 * (7 - i)));
+        return with_low64(a, v).to_string();
+      }
+      std::array<std::uint8_t, 6> m{};
+      for (int i = 5; i >= 0; --i, v >>= 8) m[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v);
+      return MacAddr(m).to_string();
+    };
+    return r.first == r.last ? one(r.first) : one(r.first) + " to " + one(r.last);
+  }
+
   // ---- events ----
   void node_ref(const YAML::Node& m, NodeKind& kind, std::string& name, const std::vector<NodeKind>& allowed,
                 const std::string& what) {
+    if (template_block_) {  // a block's event: every host of the block (or of `hosts:`) acts
+      for (const char* key : {"host", "router", "lan"})
+        if (auto n = m[key])
+          fail(n, std::string("key '") + key + "' does not apply to a block's events (every host of block " +
+                      quote_str(template_block_->base.name) + " acts; 'hosts: 1-100' selects some of them)");
+      if (std::find(allowed.begin(), allowed.end(), NodeKind::Host) == allowed.end())
+        fail(m["op"], what + " cannot be a block's event: a block has hosts only (write it under the top-level 'events')");
+      kind = NodeKind::Host;
+      name.clear();
+      return;
+    }
     int count = 0;
     YAML::Node which;
     for (auto [key, k] : {std::pair{"host", NodeKind::Host}, std::pair{"router", NodeKind::Router},
@@ -598,10 +887,13 @@ class Loader {
       fail(which, what + " needs " + join(names) + ", not " +
                       (kind == NodeKind::Host ? "host" : kind == NodeKind::Router ? "router" : "lan"));
     const std::set<std::string>& set = kind == NodeKind::Host ? hosts_ : kind == NodeKind::Router ? routers_ : lans_;
-    if (!set.count(name)) {
+    if (!set.count(name) && !(kind == NodeKind::Host && block_of(name))) {
       const char* kn = kind == NodeKind::Host ? "host" : kind == NodeKind::Router ? "router" : "LAN";
       std::vector<std::string> all(set.begin(), set.end());
-      fail(which, std::string("unknown ") + kn + " " + quote_str(name) + did_you_mean(name, all) +
+      const std::string suggestion = did_you_mean(name, all);
+      if (kind == NodeKind::Host)
+        for (const auto& b : blocks_) all.push_back(b.host_name(0) + ".." + b.host_name(b.count - 1));
+      fail(which, std::string("unknown ") + kn + " " + quote_str(name) + suggestion +
                       (all.empty() ? std::string("; none defined") : "; defined: " + join(all)));
     }
   }
@@ -642,7 +934,7 @@ class Loader {
   }
 
   EventSpec event(const YAML::Node& m, const Scenario& sc) {
-    check_map(m, "an event", kEventKeys);
+    if (!template_block_) check_map(m, "an event", kEventKeys);
     EventSpec e;
     e.loc = loc(m);
     e.at = at(m, sc, "event");
@@ -887,6 +1179,10 @@ class Loader {
   }
 
   std::string file_;
+  std::vector<HostBlockSpec> blocks_;         // blocks defined so far (for their names)
+  std::vector<Range> ranges_;                 // address / MAC ranges of blocks and listed hosts
+  const HostBlockSpec* template_block_ = nullptr;  // parsing this block's events
+  std::uint64_t template_group_span_ = 1;
   api::ProfileKind profile_ = api::ProfileKind::Windows;
   std::map<std::string, SourceLoc> names_;
   std::set<std::string> lans_, hosts_, routers_, switches_;

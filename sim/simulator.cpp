@@ -1,6 +1,7 @@
 #include "sim/simulator.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <memory>
 #include <iterator>
@@ -10,6 +11,7 @@
 #include "pcap/format.hpp"
 #include "sim/json.hpp"
 #include "sim/nodes.hpp"
+#include "sim/timeline.hpp"
 #include "stack/rng.hpp"
 #include "stack/wire/packet.hpp"
 
@@ -125,6 +127,9 @@ struct Simulation::Impl {
   };
   std::vector<Lan> lans;
   std::vector<std::unique_ptr<Node>> nodes;
+  std::deque<HostSpec> block_hosts;  // the specs block hosts' nodes refer to (nodes.hpp)
+  std::optional<Timeline> timeline;  // the actions, fed to the queue one at a time
+  std::uint64_t next_action = 0;     // ordinal of the next action (its queue key)
   std::vector<int> node_lan;                 // LAN index of node.lan()
   std::vector<std::vector<int>> node_ports;  // bridges: LAN index per port
   std::vector<std::vector<std::uint64_t>> node_macs;  // filtering nodes: registered MACs (sorted)
@@ -142,9 +147,19 @@ struct Simulation::Impl {
   bool want_text() const { return opt.log == LogMode::Both || opt.log == LogMode::Text; }
 
   void push(Time t, std::uint8_t prio, EvKind k, int a, int b = 0, std::uint32_t frame = kNoFrame) {
+    push_keyed(t, static_cast<std::uint64_t>(prio) << 63 | seq++, k, a, b, frame);
+  }
+  /// The timeline's next action. Actions take the keys 0..N-1 (N = timeline size; other
+  /// events count from N), so feeding them one at a time orders them exactly as if all had
+  /// been queued at the start: before everything else at their instant, in timeline order.
+  void push_next_action() {
+    if (timeline->done()) return;
+    push_keyed(timeline->next_at(), next_action++, EvKind::Action, 0);
+  }
+  void push_keyed(Time t, std::uint64_t key, EvKind k, int a, int b = 0, std::uint32_t frame = kNoFrame) {
     Ev e;
     e.t = t;
-    e.key = static_cast<std::uint64_t>(prio) << 63 | seq++;
+    e.key = key;
     e.kind = k;
     e.a = a;
     e.b = b;
@@ -282,13 +297,29 @@ struct Simulation::Impl {
     node_macs.reserve(count);
     wake_at.reserve(count);
     node_by_name.reserve(count);
-    for (const auto& h : sc.hosts) nodes.push_back(make_host_node(h, env, ++number, lan_mtu(h.lan)));
+    // Hosts in file order (blocks' hosts where the block is written; sim/scenario.hpp).
+    std::size_t listed = 0;
+    auto add_listed = [&](std::size_t upto) {
+      for (; listed < upto && listed < sc.hosts.size(); ++listed)
+        nodes.push_back(make_host_node(sc.hosts[listed], env, ++number, lan_mtu(sc.hosts[listed].lan)));
+    };
+    for (const auto& b : sc.host_blocks) {
+      add_listed(b.position);
+      const std::uint32_t mtu = lan_mtu(b.base.lan);
+      for (std::uint32_t k = 0; k < b.count; ++k) {
+        block_hosts.push_back(b.host(k));
+        nodes.push_back(make_host_node(block_hosts.back(), env, ++number, mtu));
+      }
+    }
+    add_listed(sc.hosts.size());
     for (const auto& r : sc.routers) nodes.push_back(make_router_node(r, env, ++number));
     for (const auto& d : sc.devices) nodes.push_back(make_ch395_node(d, env, ++number));
     for (const auto& w : sc.switches) nodes.push_back(make_switch_node(w));
     for (std::size_t i = 0; i < nodes.size(); ++i)
       if (!attach(i)) return;
-    for (std::size_t i = 0; i < sc.events.size(); ++i) push(sc.events[i].at, 0, EvKind::Action, static_cast<int>(i));
+    timeline.emplace(sc);
+    seq = timeline->size();
+    push_next_action();
     for (std::size_t i = 0; i < sc.expects.size(); ++i) push(sc.expects[i].at, 1, EvKind::Expect, static_cast<int>(i));
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       nodes[i]->start(0);
@@ -428,14 +459,15 @@ struct Simulation::Impl {
     results.push_back({loc, at, passed, what, detail});
   }
 
-  std::string action(const EventSpec& ev) {
+  /// `host`: the node index when the timeline knows it (block actions), else -1 (by name).
+  std::string action(const EventSpec& ev, int host = -1) {
     if (ev.op == OpKind::Inject) {
       const int li = lan_index(ev.node);
       if (li < 0) return "unknown LAN '" + ev.node + "'";
       transmit(li, -1, ev.frame);
       return "ok";
     }
-    const int n = node_index(ev.node);
+    const int n = host >= 0 ? host : node_index(ev.node);
     if (n < 0) return "unknown node '" + ev.node + "'";  // the loader checks names in files
     Node& node = *nodes[static_cast<std::size_t>(n)];
     ActionOutcome out = node.act(ev, now);
@@ -478,9 +510,13 @@ struct Simulation::Impl {
     now = e.t;
     ++processed;
     switch (e.kind) {
-      case EvKind::Action:
-        action(sc.events[static_cast<std::size_t>(e.a)]);
+      case EvKind::Action: {
+        int host = -1;
+        const EventSpec& ev = timeline->next(host);
+        action(ev, host);
+        push_next_action();
         break;
+      }
       case EvKind::Expect:
         expect(sc.expects[static_cast<std::size_t>(e.a)]);
         break;
