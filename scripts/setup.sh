@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config ccache libpcap-dev libgtest-dev libgmock-dev libbenchmark-dev
-          libyaml-cpp-dev python3 python3-pytest python3-pybind11 pybind11-dev python3-scapy python3-distributed python3-pandas tshark tcpdump frr
+          libyaml-cpp-dev python3 python3-pytest python3-pybind11 pybind11-dev python3-scapy python3-distributed python3-pandas tshark tcpdump frr tcpreplay
           chromium
           dpkg-dev groff-base man-db mandoc bash-completion
           clang libclang-rt-dev
