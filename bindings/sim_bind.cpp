@@ -11,6 +11,7 @@
 #include "pcap/format.hpp"
 #include "sim/golden.hpp"
 #include "sim/scenario.hpp"
+#include "sim/timeline.hpp"
 #include "sim/simulator.hpp"
 #include "stack/api/profile.hpp"
 
@@ -398,7 +399,7 @@ void bind_sim(py::module_& m) {
       .def_property_readonly("hosts", [](const PyScenario& s) { return hosts_of(*s.sc); })
       .def_property_readonly("routers", [](const PyScenario& s) { return routers_of(*s.sc); })
       .def_property_readonly("switches", [](const PyScenario& s) { return switches_of(*s.sc); })
-      .def_property_readonly("event_count", [](const PyScenario& s) { return s.sc->events.size(); })
+      .def_property_readonly("event_count", [](const PyScenario& s) { return sim::Timeline(*s.sc).size(); })  // with blocks' per-host events
       .def_property_readonly("expect_count", [](const PyScenario& s) { return s.sc->expects.size(); });
 
   py::class_<PySimulation>(m, "Simulation")

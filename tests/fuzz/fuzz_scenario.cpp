@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "sim/scenario.hpp"
+#include "sim/timeline.hpp"
 #include "sim/simulator.hpp"
 
 using namespace mcsim;
@@ -25,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto& sc = std::get<sim::Scenario>(res);
   // Bound the work: big host/LAN counts are legitimate scenarios, but not for a fuzzer.
-  if (sc.hosts.size() > 64 || sc.events.size() > 512 || sc.expects.size() > 512) return 0;
+  // Host blocks count their hosts and their per-host events (sim/timeline.hpp).
+  if (sim::host_count(sc) > 64 || sim::Timeline(sc).size() > 512 || sc.expects.size() > 512) return 0;
   sc.until = std::min<Time>(sc.until, seconds(5));
   sim::SimOptions opt;
   opt.log = sim::LogMode::Both;
