@@ -241,7 +241,7 @@ int sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c
 /// leaving at 400 ms, unsolicited report interval 100 ms: 4 reports per host (join and leave,
 /// robustness 2), nothing that depends on a querier.
 sim::Scenario live_scenario(int tag, int hosts) {
-  std::string y = "name: live" + std::to_string(tag) + "\nuntil: 1s\nlans: [{name: lan0}]\nhosts:\n";
+  std::string y = "name: live" + std::to_string(tag) + "\nuntil: 2s\nlans: [{name: lan0}]\nhosts:\n";
   for (int n = 1; n <= hosts; ++n) {
     char mac[32];
     std::snprintf(mac, sizeof mac, "02:00:00:%02x:00:%02x", tag, n);
@@ -265,7 +265,7 @@ std::string live_run(const sim::Scenario& sc, int tag, const std::string& iface,
   sim::LiveOptions opt;
   opt.iface = iface;
   opt.pcap_path = pcap.string();
-  opt.duration = 900 * kMs;
+  opt.duration = 1200 * kMs;  // the last retransmission is due by 500 ms; margin for a loaded machine
   opt.seed = 1;
   std::unique_ptr<sim::LiveRunner> r;
   for (int tries = 0; tries < 40; ++tries) {  // a veth end is 'running' a moment after 'up'
