@@ -19,7 +19,11 @@
    read while joined.
 
   sudo /usr/bin/python3 bench/live_bench.py [--mcsim build/bin/mcsim] [--hosts 25000]
-      [--groups 4] [--repeat 3] [--qhosts 10000] [--skip-rate] [--skip-query]
+      [--groups 4] [--repeat 3] [--spread 0] [--qhosts 10000] [--skip-rate] [--skip-query]
+
+With --spread T the joins are spread evenly over T (e.g. 100ms: 1,000,000 joins/s asked
+for), so the engines produce the reports while the queue drains and the measured rate
+includes them; the tcpreplay capture is the same frames either way.
 """
 from __future__ import annotations
 
@@ -97,7 +101,7 @@ class Namespaces:
         return int(sh(*ns_exec(self.em, "cat", f"/sys/class/net/{self.eif}/statistics/tx_dropped")).stdout)
 
 
-def rate_scenario(path: pathlib.Path, hosts: int, groups: int):
+def rate_scenario(path: pathlib.Path, hosts: int, groups: int, spread: str):
     path.write_text(f"""name: live report rate
 until: 30s
 lans: [{{name: lan0}}]
@@ -110,7 +114,7 @@ hosts:
     solicited_node: false
     robustness: 1
     events:
-      - {{at: 1s, socket: A, op: IP_ADD_MEMBERSHIP, group: 239.0.0.0/8, groups_per_host: {groups}}}
+      - {{at: 1s, spread: {spread}, socket: A, op: IP_ADD_MEMBERSHIP, group: 239.0.0.0/8, groups_per_host: {groups}}}
 """)
 
 
@@ -152,12 +156,12 @@ def measured(ns: Namespaces, cmd: list[str], seconds: float, total: int, tmp: pa
             "stdout": p.stdout}
 
 
-def bench_rate(mcsim: str, hosts: int, groups: int, repeat: int):
+def bench_rate(mcsim: str, hosts: int, groups: int, repeat: int, spread: str):
     total = hosts * groups
     with tempfile.TemporaryDirectory(prefix="mcsim-live-bench-") as d:
         tmp = pathlib.Path(d)
         yaml = tmp / "rate.yaml"
-        rate_scenario(yaml, hosts, groups)
+        rate_scenario(yaml, hosts, groups, spread)
         sim = subprocess.run([mcsim, "run", str(yaml), "--pcap-dir", str(tmp / "sim"), "--format", "jsonl"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if sim.returncode != 0:
@@ -168,7 +172,8 @@ def bench_rate(mcsim: str, hosts: int, groups: int, repeat: int):
         kinds = {}
         for m in lines:
             kinds[m.get("kind")] = kinds.get(m.get("kind"), 0) + 1
-        print(f"rate: {hosts} hosts x {groups} groups = {total} IGMPv3 state-change reports; equivalent capture "
+        print(f"rate: {hosts} hosts x {groups} groups = {total} IGMPv3 state-change reports, joins spread over {spread}; "
+              f"equivalent capture "
               f"from `mcsim run`: {len(lines)} frames {kinds}")
         if len(lines) != total:
             sys.exit("the capture does not hold one report per join")
@@ -176,7 +181,7 @@ def bench_rate(mcsim: str, hosts: int, groups: int, repeat: int):
         with Namespaces(bridge=False) as ns:
             for i in range(repeat):
                 live = measured(ns, ns_exec(ns.em, mcsim, "live", "--iface", ns.eif, str(yaml), "--rate", "100000000",
-                                            "--duration", "3s", "--format", "jsonl"), 4.5, total, tmp, f"mcsim{i}")
+                                            "--duration", "5s", "--format", "jsonl"), 6.5, total, tmp, f"mcsim{i}")
                 s = json.loads(live["stdout"].strip().splitlines()[-1])
                 live["sent"] = s["frames_tx"]
                 res["mcsim"].append(live)
@@ -245,6 +250,8 @@ def main():
     ap.add_argument("--hosts", type=int, default=25000)
     ap.add_argument("--groups", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--spread", default="0", help="joins spread over this time (e.g. 250ms): the engines produce "
+                    "the reports while the queue drains, so the rate includes them (default 0: all at once)")
     ap.add_argument("--qhosts", type=int, default=10000)
     ap.add_argument("--skip-rate", action="store_true")
     ap.add_argument("--skip-query", action="store_true")
@@ -255,7 +262,7 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"live_bench: '{tool}' not installed (scripts/setup.sh installs it)")
     if not a.skip_rate:
-        bench_rate(a.mcsim, a.hosts, a.groups, a.repeat)
+        bench_rate(a.mcsim, a.hosts, a.groups, a.repeat, a.spread)
     if not a.skip_query:
         bench_query(a.mcsim, a.qhosts)
 

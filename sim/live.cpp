@@ -97,6 +97,10 @@ struct LiveRunner::Impl {
     int host = -1;
     int kind = 0;  // 0 host frame, 1 ARP reply, 2 neighbor advertisement
     std::vector<std::uint8_t> frame;
+    // What the frame is, found once when it is queued (host frames): an IGMP/MLD message;
+    // a current-state report (v1/v2 report, or v3 with MODE_IS_* records); its family and
+    // whether it is a v3 report; a v1/v2 report (suppresses other hosts' answers).
+    bool membership = false, current = false, v4 = false, v3 = false, v1v2_report = false;
   };
 
   const Scenario& sc;
@@ -122,6 +126,8 @@ struct LiveRunner::Impl {
   std::size_t next_expect = 0;
   LiveSummary sum;
   wire::DecodedPacket pkt;
+  std::vector<MacAddr> mac_scratch;       // update_macs
+  std::vector<std::uint64_t> key_scratch;
 
   Impl(const Scenario& s, LiveOptions o) : sc(s), opt(std::move(o)) {}
 
@@ -151,6 +157,7 @@ struct LiveRunner::Impl {
     const NodeEnv env{*profile, opt.seed.value_or(sc.seed), false};
     int number = 0;
     hosts.reserve(host_count(sc));
+    by_mac.reserve(2 * host_count(sc));  // a group MAC or two per host, typically
     // Hosts in file order, as the simulator numbers them (blocks' hosts where written).
     std::vector<const HostSpec*> specs;
     specs.reserve(host_count(sc));
@@ -202,13 +209,14 @@ struct LiveRunner::Impl {
 
   void update_macs(int i) {
     Host& h = hosts[static_cast<std::size_t>(i)];
-    std::vector<MacAddr> v;
-    h.node->accepted_macs(v);
-    std::vector<std::uint64_t> keys;
-    keys.reserve(v.size());
-    for (const auto& m : v) keys.push_back(mac_key(m));
+    mac_scratch.clear();
+    h.node->accepted_macs(mac_scratch);
+    std::vector<std::uint64_t>& keys = key_scratch;
+    keys.clear();
+    for (const auto& m : mac_scratch) keys.push_back(mac_key(m));
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    if (keys == h.macs) return;
     for (auto k : h.macs)
       if (!std::binary_search(keys.begin(), keys.end(), k)) {
         auto& l = by_mac[k];
@@ -216,7 +224,7 @@ struct LiveRunner::Impl {
       }
     for (auto k : keys)
       if (!std::binary_search(h.macs.begin(), h.macs.end(), k)) by_mac[k].push_back(i);
-    h.macs = std::move(keys);
+    h.macs.assign(keys.begin(), keys.end());
   }
 
   void wake(int i) {
@@ -233,21 +241,27 @@ struct LiveRunner::Impl {
 
   /// Answers (current-state reports to a query the host received and has not acted on
   /// since) go ahead of state changes under the rate cap (send_queue.hpp, RFC 9776 §5.2).
-  SendClass classify(const Host& h, const std::vector<std::uint8_t>& frame) {
-    if (!wire::decode_ethernet_frame(frame, pkt) || !pkt.is_membership_message()) return SendClass::StateChange;
-    const bool v4 = pkt.family == Family::V4;
-    if (!(v4 ? is_current_state_report(pkt.igmp) : is_current_state_report(pkt.mld))) return SendClass::StateChange;
-    const bool v3 = (v4 ? pkt.igmp.kind : pkt.mld.kind) == wire::MsgKind::V3Report;
-    if (v3) return SendClass::Answer;  // MODE_IS_INCLUDE/EXCLUDE records answer a query
-    return (v4 ? h.pending4 : h.pending6) >= 0 && !(v4 ? h.acted4 : h.acted6) ? SendClass::Answer : SendClass::StateChange;
+  SendClass classify(const Host& h, Out& o) {
+    if (!wire::decode_ethernet_frame(o.frame, pkt) || !pkt.is_membership_message()) return SendClass::StateChange;
+    o.membership = true;
+    o.v4 = pkt.family == Family::V4;
+    const wire::MsgKind kind = o.v4 ? pkt.igmp.kind : pkt.mld.kind;
+    o.v3 = kind == wire::MsgKind::V3Report;
+    o.v1v2_report = pkt.usable && (kind == wire::MsgKind::V1Report || kind == wire::MsgKind::V2Report);
+    o.current = o.v4 ? is_current_state_report(pkt.igmp) : is_current_state_report(pkt.mld);
+    if (!o.current) return SendClass::StateChange;
+    if (o.v3) return SendClass::Answer;  // MODE_IS_INCLUDE/EXCLUDE records answer a query
+    return (o.v4 ? h.pending4 : h.pending6) >= 0 && !(o.v4 ? h.acted4 : h.acted6) ? SendClass::Answer
+                                                                                  : SendClass::StateChange;
   }
 
   void drain(int i, Time now) {
     Host& h = hosts[static_cast<std::size_t>(i)];
     Node& n = *h.node;
     while (auto f = n.poll_frame(now)) {
-      const SendClass c = classify(h, *f);
-      txq.push({i, 0, std::move(*f)}, c);
+      Out o{i, 0, std::move(*f)};
+      const SendClass c = classify(h, o);
+      txq.push(std::move(o), c);
     }
     wake(i);
     sum.tx_backlog_max = std::max<std::uint64_t>(sum.tx_backlog_max, txq.size());
@@ -336,10 +350,11 @@ struct LiveRunner::Impl {
   /// Frames between emulated hosts of the same link: what one host sends, the others hear
   /// (IGMPv1/v2 and MLDv1 report suppression, RFC 2236 §3).
   void loop_back(const Out& o, Time now) {
-    if (!wire::decode_ethernet_frame(o.frame, pkt) || !pkt.usable) return;
-    const bool suppress = pkt.family == Family::V4 ? pkt.igmp.kind == wire::MsgKind::V1Report || pkt.igmp.kind == wire::MsgKind::V2Report
-                                                   : pkt.mld.kind == wire::MsgKind::V1Report;
-    const bool v4 = pkt.family == Family::V4;
+    if (!o.membership) return;
+    // Most reports go to 224.0.0.22 / ff02::16, which no host listens to: no decode, no copy.
+    if (auto it = by_mac.find(mac_key(o.frame.data())); it == by_mac.end() || it->second.empty()) return;
+    const bool suppress = o.v1v2_report;
+    const bool v4 = o.v4;
     for_targets(o.frame.data(), o.host, [&](int i) {
       Host& h = hosts[static_cast<std::size_t>(i)];
       if (suppress) (v4 ? h.pending4 : h.pending6) = -1;  // its response is suppressed, not late
@@ -418,18 +433,17 @@ struct LiveRunner::Impl {
       ++sum.na_sent;
       return;
     }
-    if (!wire::decode_ethernet_frame(o.frame, pkt) || !pkt.is_membership_message()) {
+    if (!o.membership) {
       ++sum.data_sent;
       return;
     }
     ++sum.reports_sent;
     Host& h = hosts[static_cast<std::size_t>(o.host)];
-    const bool v4 = pkt.family == Family::V4;
+    const bool v4 = o.v4;
     int& pending = v4 ? h.pending4 : h.pending6;
-    if (pending < 0 || !(v4 ? is_current_state_report(pkt.igmp) : is_current_state_report(pkt.mld))) return;
+    if (pending < 0 || !o.current) return;
     // A v1/v2 report after a scenario action may be the state change, not the answer.
-    const bool v3 = (v4 ? pkt.igmp.kind : pkt.mld.kind) == wire::MsgKind::V3Report;
-    if (!v3 && (v4 ? h.acted4 : h.acted6)) return;
+    if (!o.v3 && (v4 ? h.acted4 : h.acted6)) return;
     LiveQuery& q = sum.queries[static_cast<std::size_t>(pending)];
     const Duration d = now - q.at;
     q.delays.push_back(d);
