@@ -366,6 +366,21 @@ struct Host {
   std::uint64_t resp_bad = 0;
   Item first_bad;
   std::string first_bad_why;
+  /// Current-state records that did not match the state where they stand: they may still
+  /// match the state right after the host's next state change of their group.
+  struct Pending {
+    Msg::Record rec;
+    Item item;
+    std::string why;
+  };
+  std::vector<Pending> pending;
+
+  void bad(const Item& it, const std::string& why) {
+    if (resp_bad++ == 0) {
+      first_bad = it;
+      first_bad_why = why;
+    }
+  }
 };
 
 using Hosts = std::map<IpAddr, Host, AddrLess>;
@@ -421,11 +436,7 @@ void apply_state_change(Host& h, const Msg::Record& r) {
 ///
 /// A group the host has not mentioned before in the trace was joined before the trace began
 /// (a capture started mid-run): its first current-state record is taken as its state.
-std::string check_current_state(Host& h, const Msg::Record& r) {
-  if (h.seen.insert(r.group).second) {
-    if (r.type == 2 || !r.sources.empty()) h.state[r.group] = {r.type == 2, {r.sources.begin(), r.sources.end()}};
-    return "";
-  }
+std::string mismatch(const Host& h, const Msg::Record& r) {
   auto it = h.state.find(r.group);
   bool ok;
   if (r.type == 2) {
@@ -439,6 +450,29 @@ std::string check_current_state(Host& h, const Msg::Record& r) {
   if (ok) return "";
   return "answers " + record_text(r) + " but its state changes so far " +
          (it == h.state.end() ? "leave it " : "make it ") + state_text(h, r.group);
+}
+
+std::string check_current_state(Host& h, const Msg::Record& r) {
+  if (h.seen.insert(r.group).second) {
+    if (r.type == 2 || !r.sources.empty()) h.state[r.group] = {r.type == 2, {r.sources.begin(), r.sources.end()}};
+    return "";
+  }
+  return mismatch(h, r);
+}
+
+/// After a state change of `group`: a pending answer for it matches now or never. (mcsim
+/// live's send queue puts answers ahead of state changes still waiting for the rate cap,
+/// RFC 9776 §5.2 / docs/live.md, so an answer may be captured before the state change it
+/// already reflects.)
+void settle(Host& h, const std::string& group) {
+  for (auto it = h.pending.begin(); it != h.pending.end();) {
+    if (it->rec.group != group) {
+      ++it;
+      continue;
+    }
+    if (!mismatch(h, it->rec).empty()) h.bad(it->item, it->why);
+    it = h.pending.erase(it);
+  }
 }
 
 Hosts split(const Trace& t, const Options& opt, std::uint64_t& queries, std::uint64_t& sc, std::uint64_t& resp) {
@@ -461,6 +495,7 @@ Hosts split(const Trace& t, const Options& opt, std::uint64_t& queries, std::uin
           if (is_state_change(r.type)) {
             h.seen.insert(r.group);
             apply_state_change(h, r);
+            settle(h, r.group);
           }
       }
       if (!cs_text.empty()) {
@@ -468,10 +503,7 @@ Hosts split(const Trace& t, const Options& opt, std::uint64_t& queries, std::uin
         for (const auto& r : m.records) {
           if (!is_current_state(r.type)) continue;
           std::string why = check_current_state(h, r);
-          if (!why.empty() && h.resp_bad++ == 0) {
-            h.first_bad = it;
-            h.first_bad_why = why;
-          }
+          if (!why.empty()) h.pending.push_back({r, it, std::move(why)});
         }
         h.resp.push_back(std::move(it));
       }
@@ -485,14 +517,18 @@ Hosts split(const Trace& t, const Options& opt, std::uint64_t& queries, std::uin
       } else {
         h.sc.push_back(std::move(it));
         h.state[m.group] = {true, {}};
+        settle(h, m.group);
       }
     } else {  // leave / done
       h.sc.push_back({m.head + m.tail, m.where, m.time});
       h.seen.insert(m.group);
       h.state.erase(m.group);
+      settle(h, m.group);
     }
   }
   for (auto& [addr, h] : hosts) {
+    for (const auto& p : h.pending) h.bad(p.item, p.why);
+    h.pending.clear();
     sc += h.sc.size();
     resp += h.resp.size();
   }

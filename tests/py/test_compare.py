@@ -193,6 +193,16 @@ def test_response_against_state(mcsim_bin, tmp_path):
     assert r.returncode == 1
     assert ("host 10.0.0.2: a current-state report in A answers IS_EX 239.1.1.1 {} but its state changes so far leave "
             "it no member of 239.1.1.1\n  A   igmpv3_report > 224.0.0.22: IS_EX 239.1.1.1 {}   (line 4)\n") in r.stdout
+    # An answer captured ahead of the state change it already reflects (mcsim live's send queue
+    # puts answers first): IS_EX {10.0.0.5} just before BLOCK {10.0.0.5} matches; IS_EX
+    # {10.0.0.6} there matches neither the state before nor the one after.
+    rec = '{"t":%s,"node":"h1","event":"tx","lan":"lan0","ip":4,"src":"10.0.0.2","dst":"224.0.0.22","kind":"igmpv3_report","records":[{"type":%d,"type_name":"x","group":"239.1.1.1","sources":[%s]}]}'
+    for src, rc in (('"10.0.0.5"', 0), ('"10.0.0.6"', 1)):
+        log.write_text("\n".join([rec % ("1.0", 4, ""), rec % ("2.0", 2, src), rec % ("2.1", 6, '"10.0.0.5"')]) + "\n")
+        r = compare(mcsim_bin, log, log)
+        assert r.returncode == rc, r.stdout
+    assert ("host 10.0.0.2: a current-state report in A answers IS_EX 239.1.1.1 {10.0.0.6} but its state changes so "
+            "far make it EXCLUDE {} for 239.1.1.1\n") in r.stdout
 
 
 # ---- public captures ----------------------------------------------------------------
