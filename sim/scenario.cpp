@@ -61,9 +61,11 @@ Time BlockEventSpec::at_of(std::uint64_t i) const {
   if (spread == 0) return ev.at;
   const auto n = static_cast<std::uint64_t>(last - first + 1);
   const std::uint64_t k = i / groups_per_host;  // rank of the host in the range
-  // spread * k / n without overflow (spread < 2^63, k < n <= 2^32).
-  const auto sp = static_cast<unsigned __int128>(spread);
-  return ev.at + static_cast<Time>(sp * k / n);
+  // floor(spread * k / n) without overflow or 128-bit types (MSVC): spread = q * n + r with
+  // r < n <= 2^32 and k < n, so r * k < 2^64.
+  const auto sp = static_cast<std::uint64_t>(spread);
+  const std::uint64_t q = sp / n, r = sp % n;
+  return ev.at + static_cast<Time>(q * k + r * k / n);
 }
 
 IpAddr BlockEventSpec::group_of(std::uint32_t k, std::uint32_t j) const {

@@ -120,6 +120,23 @@ TEST(HostBlock, TemplatesExpandInTimeOrder) {
   EXPECT_EQ(got, want);
 }
 
+// Spread times are exact floors, also where spread * k overflows 64 bits.
+TEST(HostBlock, SpreadTimesAreExact) {
+  BlockEventSpec t;
+  t.ev.at = seconds(1);
+  t.spread = seconds(3600);
+  t.last = 999'999;  // 1,000,000 hosts
+  EXPECT_EQ(t.at_of(0), seconds(1));
+  EXPECT_EQ(t.at_of(999'999), seconds(1) + 3'599'996'400'000);  // 3600 s * 999999 / 1000000
+  t.ev.at = 0;
+  t.spread = Duration{1} << 62;
+  t.last = 2;  // 3 hosts: 2^62 * 2 / 3 = 3074457345618258602.67
+  EXPECT_EQ(t.at_of(2), 3'074'457'345'618'258'602);
+  t.groups_per_host = 4;  // the 4 actions of a host share its time
+  EXPECT_EQ(t.at_of(11), 3'074'457'345'618'258'602);
+  EXPECT_EQ(t.host_of(11), 2u);
+}
+
 // 10,000 hosts in a file of a few lines: the 100,000-YAML-node limit does not count hosts.
 TEST(HostBlock, TenThousandHostsInFiveLines) {
   const Scenario sc = load_ok(kHead + "  - {block: 10000, name: e, lan: lan0, ipv4: 10.1.0.0/16, events: [{at: 1s, socket: A, op: IP_ADD_MEMBERSHIP, group: 239.1.0.0/16}]}\n");
