@@ -198,7 +198,8 @@ def bench_rate(mcsim: str, hosts: int, groups: int, repeat: int, spread: str):
         t = statistics.median(r["rate"] for r in res["tcpreplay"])
         lost = [r["sent"] - r["arrived"] for r in res["mcsim"] + res["tcpreplay"]]
         print(f"rate: median sustained mcsim live {m:,.0f} reports/s, tcpreplay --topspeed {t:,.0f} frames/s, "
-              f"ratio {m / t:.2f}; frames sent but not arrived: {lost}")
+              f"ratio {m / t:.2f}; frames sent but not arrived: {lost}; load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} CPUs")
         return m, t
 
 
