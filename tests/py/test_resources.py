@@ -70,7 +70,7 @@ def test_check_stops_a_growing_scenario_at_the_memory_limit(mcsim, tmp_path):
     assert m.group(1) == str(sc)
     t = float(m.group(2))
     assert 0 < t < 20 * 3600, out  # stopped during the run, before its end
-    assert float(m.group(3)) > 150
+    assert float(m.group(3)) >= 150  # over 150 MiB, printed with one decimal (150.04 -> "150.0")
     assert out.rstrip().endswith("0 passed, 1 failed"), out
 
 
