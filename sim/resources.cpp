@@ -105,8 +105,12 @@ bool MemoryGuard::over(std::uint32_t every) {
 }
 
 std::string MemoryGuard::message() const {
-  return "resident memory " + format_bytes(used_) + " is over the limit of " + format_bytes(limit_) +
-         " (--max-memory)";
+  std::string u = format_bytes(used_), l = format_bytes(limit_);
+  if (u == l) {  // 150.04 MiB over 150.0 MiB would read "150.0 MiB is over 150.0 MiB"
+    u = std::to_string(used_) + " bytes";
+    l = std::to_string(limit_) + " bytes";
+  }
+  return "resident memory " + u + " is over the limit of " + l + " (--max-memory)";
 }
 
 bool apply_data_limit(std::uint64_t limit) {

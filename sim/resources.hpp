@@ -43,7 +43,8 @@ class MemoryGuard {
   std::uint64_t limit() const { return limit_; }
   /// The resident memory at the last check.
   std::uint64_t used() const { return used_; }
-  /// "resident memory 1.02 GiB is over the limit of 1.00 GiB (--max-memory)".
+  /// "resident memory 1.02 GiB is over the limit of 1.00 GiB (--max-memory)"; in bytes
+  /// when the two round to the same text.
   std::string message() const;
 
  private:

@@ -64,13 +64,17 @@ def test_check_stops_a_growing_scenario_at_the_memory_limit(mcsim, tmp_path):
     sc = busy_scenario(tmp_path / "grow.yaml")
     rc, out, err = run(mcsim, "check", sc, "--max-memory", "150M")
     assert rc == 2, (out, err)
-    m = re.search(r"ERROR (\S+): stopped at t=([0-9.]+) s: resident memory ([0-9.]+) MiB is over the limit of "
-                  r"150\.0 MiB \(--max-memory\)", out)
+    m = re.search(r"ERROR (\S+): stopped at t=([0-9.]+) s: resident memory (\S+ \S+) is over the limit of "
+                  r"(150\.0 MiB|157286400 bytes) \(--max-memory\)", out)
     assert m, out
     assert m.group(1) == str(sc)
     t = float(m.group(2))
     assert 0 < t < 20 * 3600, out  # stopped during the run, before its end
-    assert float(m.group(3)) >= 150  # over 150 MiB, printed with one decimal (150.04 -> "150.0")
+    used, unit = m.group(3).split()
+    if unit == "bytes":  # printed in bytes when both round to "150.0 MiB"
+        assert m.group(4) == "157286400 bytes" and int(used) > 157286400, out
+    else:
+        assert unit in ("MiB", "GiB") and m.group(4) == "150.0 MiB" and float(used) * (1024 if unit == "GiB" else 1) > 150, out
     assert out.rstrip().endswith("0 passed, 1 failed"), out
 
 
