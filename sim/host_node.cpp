@@ -1,6 +1,7 @@
 // A simulated host: HostStack (socket-option layer + IGMP/MLD engines) on one interface.
 #include <tuple>
 #include <utility>
+#include <algorithm>
 #include <map>
 
 #include "sim/json.hpp"
@@ -41,8 +42,13 @@ std::string filter_text(const Filter<A>& f) {
 
 class HostNode final : public Node {
  public:
-  HostNode(const HostSpec& spec, const NodeEnv& env, int number, std::uint32_t mtu)
-      : spec_(spec), profile_(env.profile), log_(env.log), rng_(env.seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(number)) {
+  /// `spec`: this host's settings, read during construction only; `stored`: the spec the
+  /// node keeps referring to for its LAN, location and settings (the same HostSpec for a
+  /// listed host, the block's base for a block host, so 100,000 block hosts hold no
+  /// HostSpec each). The name and addresses, which differ per block host, are copied.
+  HostNode(const HostSpec& spec, const HostSpec& stored, const NodeEnv& env, int number, std::uint32_t mtu)
+      : spec_(stored), name_(spec.name), ipv4_(spec.ipv4), ipv6_(spec.ipv6), log_(env.log),
+        rng_(env.seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(number)) {
     mac_ = spec.mac.value_or(default_mac(number));
     host::HostConfig igmp_cfg, mld_cfg;
     igmp_cfg.mtu = mld_cfg.mtu = mtu;
@@ -52,14 +58,14 @@ class HostNode final : public Node {
     if (spec.robustness) igmp_cfg.robustness = mld_cfg.robustness = *spec.robustness;
     if (spec.unsolicited_report_interval)
       igmp_cfg.unsolicited_report_interval = mld_cfg.unsolicited_report_interval = *spec.unsolicited_report_interval;
-    stack_ = std::make_unique<host::HostStack>(env.profile, igmp_cfg, mld_cfg, rng_);
+    stack_.emplace(env.profile, igmp_cfg, mld_cfg, rng_);
     std::vector<Ipv4Addr> v4;
     if (spec.ipv4) v4.push_back(*spec.ipv4);
     ifx_ = stack_->add_interface("eth0", v4, true);
     ll_ = spec.ipv6 && spec.ipv6->is_link_local_unicast() ? *spec.ipv6 : link_local_from_mac(mac_);
   }
 
-  const std::string& name() const override { return spec_.name; }
+  const std::string& name() const override { return name_; }
   const std::string& lan() const override { return spec_.lan; }
   const SourceLoc& loc() const override { return spec_.loc; }
 
@@ -67,22 +73,22 @@ class HostNode final : public Node {
     // RFC 4291 §2.7.1 / RFC 4861 §7.2.1: join the solicited-node group of each address.
     if (spec_.solicited_node) {
       stack_->add_ipv6_address(ifx_, ll_, now);
-      if (spec_.ipv6 && !(*spec_.ipv6 == ll_) && spec_.ipv6->solicited_node() != ll_.solicited_node())
-        stack_->add_ipv6_address(ifx_, *spec_.ipv6, now);
+      if (ipv6_ && !(*ipv6_ == ll_) && ipv6_->solicited_node() != ll_.solicited_node())
+        stack_->add_ipv6_address(ifx_, *ipv6_, now);
     }
   }
 
   std::optional<Time> next_deadline() const override {
-    if (data_head_ < data_out_.size()) return Time{0};
+    if (extras_ && extras_->data_head < extras_->data_out.size()) return Time{0};
     return stack_->next_deadline();
   }
 
   std::optional<std::vector<std::uint8_t>> poll_frame(Time now) override {
-    if (data_head_ < data_out_.size()) {
-      auto f = std::move(data_out_[data_head_++]);
-      if (data_head_ == data_out_.size()) {
-        data_out_ = {};  // frees the buffer: most hosts never send data
-        data_head_ = 0;
+    if (extras_ && extras_->data_head < extras_->data_out.size()) {
+      auto f = std::move(extras_->data_out[extras_->data_head++]);
+      if (extras_->data_head == extras_->data_out.size()) {
+        decltype(extras_->data_out)().swap(extras_->data_out);  // frees the buffer (`= {}` would keep it)
+        extras_->data_head = 0;
       }
       return f;
     }
@@ -90,7 +96,7 @@ class HostNode final : public Node {
     if (!o) return std::nullopt;
     std::vector<std::uint8_t> d, frame;
     if (auto* v4 = std::get_if<host::HostOutput<host::Ipv4Traits>>(&o->out)) {
-      wire::build_igmp_datagram(wire::igmp_ip_header(spec_.ipv4.value_or(Ipv4Addr{}), v4->dst), v4->msg, d);
+      wire::build_igmp_datagram(wire::igmp_ip_header(ipv4_.value_or(Ipv4Addr{}), v4->dst), v4->msg, d);
     } else {
       auto& v6 = std::get<host::HostOutput<host::Ipv6Traits>>(o->out);
       wire::build_mld_datagram(wire::mld_ip_header(ll_, v6.dst), v6.msg, d);  // RFC 9777 §5.2.13
@@ -113,7 +119,7 @@ class HostNode final : public Node {
       if (g.ifindex == ifx_ && g.state.is_member()) out.push_back(MacAddr::multicast_for(g.group));
     if (spec_.solicited_node) {
       out.push_back(MacAddr::multicast_for(ll_.solicited_node()));
-      if (spec_.ipv6) out.push_back(MacAddr::multicast_for(spec_.ipv6->solicited_node()));
+      if (ipv6_) out.push_back(MacAddr::multicast_for(ipv6_->solicited_node()));
     }
   }
 
@@ -143,17 +149,17 @@ class HostNode final : public Node {
         else
           stack_->link_down(ifx_, now);
         if (log_)
-          out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "link")
+          out.log.push_back({JsonObject().seconds("t", now).str("node", name_).str("event", "link")
                                .str("state", ev.link_up ? "up" : "down").done(),
-                           format_seconds(now) + "  " + spec_.name + " link " + (ev.link_up ? "up" : "down")});
+                           format_seconds(now) + "  " + name_ + " link " + (ev.link_up ? "up" : "down")});
         return out;
       case OpKind::Send:
         send_data(ev, now, out);
         return out;
       case OpKind::Close: {
-        auto it = sockets_.find(ev.socket);
+        auto it = find_socket(ev.socket);
         api::Status st = it == sockets_.end()
-                             ? api::Status(profile_.error(api::Errc::NotSock, "socket was never opened or is closed"))
+                             ? api::Status(stack_->sockets().profile().error(api::Errc::NotSock, "socket was never opened or is closed"))
                              : stack_->sockets(now).close(it->second);
         if (it != sockets_.end()) sockets_.erase(it);
         finish_sockopt(ev, st, now, out);
@@ -202,10 +208,11 @@ class HostNode final : public Node {
   }
 
   api::SocketId socket_for(const std::string& label, Family f, Time now) {
-    auto it = sockets_.find(label);
-    if (it != sockets_.end()) return it->second;
+    auto it = std::lower_bound(sockets_.begin(), sockets_.end(), label,
+                               [](const auto& e, const std::string& l) { return e.first < l; });
+    if (it != sockets_.end() && it->first == label) return it->second;
     const api::SocketId s = stack_->sockets(now).open(f);
-    sockets_.emplace(label, s);
+    sockets_.emplace(it, label, s);
     return s;
   }
 
@@ -230,7 +237,7 @@ class HostNode final : public Node {
     } else {
       // IP_MULTICAST_TTL/LOOP, IPV6_MULTICAST_HOPS/LOOP take an integer `value`.
       st = ev.value ? sockets.set_int_option(s, opt, static_cast<int>(*ev.value))
-                    : api::Status(profile_.error(api::Errc::Inval, "this option needs a value: (value: N)"));
+                    : api::Status(stack_->sockets().profile().error(api::Errc::Inval, "this option needs a value: (value: N)"));
     }
     finish_sockopt(ev, st, now, out);
     for (const auto& c : stack_->sockets().last_changes<A>()) log_state(c.group, c.new_state, now, out);
@@ -240,7 +247,7 @@ class HostNode final : public Node {
     out.result = st.ok() ? "ok" : std::string(st.name());
     if (!log_) return;
     JsonObject j;
-    j.seconds("t", now).str("node", spec_.name).str("event", "sockopt").str("socket", ev.socket).str("op", ev.op_name);
+    j.seconds("t", now).str("node", name_).str("event", "sockopt").str("socket", ev.socket).str("op", ev.op_name);
     if (ev.group) j.addr("group", *ev.group);
     if (ev.source) j.addr("source", *ev.source);
     if (ev.op == OpKind::SetFilter) {
@@ -249,7 +256,7 @@ class HostNode final : public Node {
     }
     j.str("result", out.result).num("code", st.code());
     if (!st.ok()) j.str("reason", st.error().reason);
-    std::string text = format_seconds(now) + "  " + spec_.name + " " + ev.socket + " " + ev.op_name;
+    std::string text = format_seconds(now) + "  " + name_ + " " + ev.socket + " " + ev.op_name;
     if (ev.group) text += " " + ev.group->to_string();
     if (ev.source) text += " " + ev.source->to_string();
     if (ev.op == OpKind::SetFilter) text += std::string(" ") + (ev.mode == FilterMode::Exclude ? "exclude " : "include ") + sources_text(ev.sources);
@@ -262,9 +269,9 @@ class HostNode final : public Node {
   void log_state(const A& group, const Filter<A>& f, Time now, ActionOutcome& out) {
     if (!log_) return;
     const auto srcs = ip_list(f.sources);
-    out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "state").addr("group", group)
+    out.log.push_back({JsonObject().seconds("t", now).str("node", name_).str("event", "state").addr("group", group)
                            .str("mode", f.mode == FilterMode::Include ? "include" : "exclude").addr_list("sources", srcs).done(),
-                       format_seconds(now) + "  " + spec_.name + " state " + IpAddr(group).to_string() + " " + filter_text(f)});
+                       format_seconds(now) + "  " + name_ + " state " + IpAddr(group).to_string() + " " + filter_text(f)});
   }
 
   template <class A>
@@ -272,7 +279,7 @@ class HostNode final : public Node {
     CheckOutcome c;
     const Filter<A> f = stack_->sockets().interface_state(ifx_, group);
     c.observed = filter_text(f);
-    c.what = spec_.name + " " + IpAddr(group).to_string();
+    c.what = name_ + " " + IpAddr(group).to_string();
     bool ok = true;
     if (x.member) {
       c.what += *x.member ? " member" : " not a member";
@@ -298,8 +305,8 @@ class HostNode final : public Node {
     const IpAddr& g = *ev.group;
     IpAddr src;
     if (ev.source) src = *ev.source;
-    else if (g.family == Family::V4) src = spec_.ipv4.value_or(Ipv4Addr{});
-    else src = spec_.ipv6 && !spec_.ipv6->is_link_local_unicast() ? *spec_.ipv6 : ll_;
+    else if (g.family == Family::V4) src = ipv4_.value_or(Ipv4Addr{});
+    else src = ipv6_ && !ipv6_->is_link_local_unicast() ? *ipv6_ : ll_;
     static constexpr std::uint8_t kPayload[] = {'m', 'c', 's', 'i', 'm', ' ', 'd', 'a', 't', 'a'};
     for (std::uint32_t i = 0; i < ev.count; ++i) {
       std::vector<std::uint8_t> d, frame;
@@ -318,12 +325,12 @@ class HostNode final : public Node {
         wire::build_udp6_datagram(h, 5001, 5001, kPayload, d);
       }
       wire::build_ethernet_for(mac_, d, frame);
-      data_out_.push_back(std::move(frame));
+      extras().data_out.push_back(std::move(frame));
     }
     if (log_)
-      out.log.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "send").addr("group", g)
+      out.log.push_back({JsonObject().seconds("t", now).str("node", name_).str("event", "send").addr("group", g)
                            .addr("source", src).num("count", ev.count).done(),
-                       format_seconds(now) + "  " + spec_.name + " send " + std::to_string(ev.count) + " datagram(s) " +
+                       format_seconds(now) + "  " + name_ + " send " + std::to_string(ev.count) + " datagram(s) " +
                            src.to_string() + " -> " + g.to_string()});
   }
 
@@ -341,18 +348,22 @@ class HostNode final : public Node {
     for (const auto& [label, id] : sockets_) {
       for (const auto& m : api.memberships<A>(id)) {
         if (m.ifindex != ifx_ || !(m.group == g) || !m.filter().allows(s)) continue;
-        const std::uint64_t n = ++received_[{label, grp.to_string(), src.to_string()}];
+        if (!received_) received_ = std::make_unique<Received>();
+        const std::uint64_t n = ++(*received_)[{label, grp.to_string(), src.to_string()}];
         if (log_)
-          pending_log_.push_back({JsonObject().seconds("t", now).str("node", spec_.name).str("event", "deliver")
+          extras().pending_log.push_back({JsonObject().seconds("t", now).str("node", name_).str("event", "deliver")
                                     .str("socket", label).addr("group", grp).addr("source", src)
                                     .num("count", static_cast<std::int64_t>(n)).done(),
-                                format_seconds(now) + "  " + spec_.name + " " + label + " receives " + src.to_string() +
+                                format_seconds(now) + "  " + name_ + " " + label + " receives " + src.to_string() +
                                     " -> " + grp.to_string() + " (#" + std::to_string(n) + ")"});
       }
     }
   }
 
-  std::vector<LogLine> take_log() override { return std::exchange(pending_log_, {}); }
+  std::vector<LogLine> take_log() override {
+    if (!extras_) return {};
+    return std::exchange(extras_->pending_log, {});
+  }
 
   /// receives: true when the socket has received at least one datagram of (group, source)
   /// since the run began (any source when none is named); false when it has received none.
@@ -360,36 +371,62 @@ class HostNode final : public Node {
     CheckOutcome c;
     std::uint64_t n = 0;
     const std::string g = x.group->to_string();
-    for (const auto& [k, v] : received_)
-      if (std::get<0>(k) == x.socket && std::get<1>(k) == g && (!x.source || std::get<2>(k) == x.source->to_string())) n += v;
-    c.what = spec_.name + " socket " + x.socket + (*x.receives ? " receives " : " does not receive ") + g +
+    if (received_)
+      for (const auto& [k, v] : *received_)
+        if (std::get<0>(k) == x.socket && std::get<1>(k) == g && (!x.source || std::get<2>(k) == x.source->to_string())) n += v;
+    c.what = name_ + " socket " + x.socket + (*x.receives ? " receives " : " does not receive ") + g +
              (x.source ? " from " + x.source->to_string() : "");
     c.observed = std::to_string(n) + " datagram(s) received";
     c.passed = (n > 0) == *x.receives;
     return c;
   }
 
+  // Members ordered to pack (one HostNode per simulated host).
   const HostSpec& spec_;  // the simulation's scenario outlives its nodes
-  api::Profile profile_;
-  bool log_ = true;
-  std::vector<std::vector<std::uint8_t>> data_out_;  // SEND datagrams not yet polled, from data_head_
-  std::size_t data_head_ = 0;
-  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> received_;
-  std::vector<LogLine> pending_log_;
+  std::string name_;
+  std::optional<Ipv4Addr> ipv4_;
   std::uint32_t ip_id_ = 0;
-  Rng rng_;
+  std::optional<Ipv6Addr> ipv6_;
   MacAddr mac_;
-  Ipv6Addr ll_;
-  std::unique_ptr<host::HostStack> stack_;
-  api::IfIndex ifx_ = 0;
-  std::map<std::string, api::SocketId> sockets_;
+  bool log_ = true;
   bool link_up_ = true;
+  api::IfIndex ifx_ = 0;
+  Ipv6Addr ll_;
+  // Datagrams received per (socket, group, source); allocated on the first delivery.
+  using Received = std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t>;
+  std::unique_ptr<Received> received_;
+  // What only sending or receiving data needs, allocated on first use (most hosts never do).
+  struct Extras {
+    std::vector<std::vector<std::uint8_t>> data_out;  // SEND datagrams not yet polled, from data_head
+    std::size_t data_head = 0;
+    std::vector<LogLine> pending_log;
+  };
+  std::unique_ptr<Extras> extras_;
+  Extras& extras() {
+    if (!extras_) extras_ = std::make_unique<Extras>();
+    return *extras_;
+  }
+  Rng rng_;
+  std::optional<host::HostStack> stack_;  // in the node: no separate heap block per host
+  // Socket labels, sorted (a vector: a std::map node per host costs ~80 bytes).
+  std::vector<std::pair<std::string, api::SocketId>> sockets_;
+  using SocketIt = std::vector<std::pair<std::string, api::SocketId>>::iterator;
+  SocketIt find_socket(const std::string& label) {
+    auto it = std::lower_bound(sockets_.begin(), sockets_.end(), label,
+                               [](const auto& e, const std::string& l) { return e.first < l; });
+    return it != sockets_.end() && it->first == label ? it : sockets_.end();
+  }
 };
 
 }  // namespace
 
 std::unique_ptr<Node> make_host_node(const HostSpec& spec, const NodeEnv& env, int number, std::uint32_t mtu) {
-  return std::make_unique<HostNode>(spec, env, number, mtu);
+  return std::make_unique<HostNode>(spec, spec, env, number, mtu);
+}
+
+std::unique_ptr<Node> make_block_host_node(const HostBlockSpec& block, std::uint32_t k, const NodeEnv& env, int number,
+                                           std::uint32_t mtu) {
+  return std::make_unique<HostNode>(block.host(k), block.base, env, number, mtu);
 }
 
 }  // namespace mcsim::sim

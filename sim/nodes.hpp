@@ -70,6 +70,10 @@ MacAddr default_mac(int number);
 
 /// `spec` must outlive the node (the simulation keeps its scenario).
 std::unique_ptr<Node> make_host_node(const HostSpec& spec, const NodeEnv& env, int number, std::uint32_t mtu);
+/// Host k of a block: refers to `block.base` (which must outlive the node) for everything but
+/// its name and addresses.
+std::unique_ptr<Node> make_block_host_node(const HostBlockSpec& block, std::uint32_t k, const NodeEnv& env, int number,
+                                           std::uint32_t mtu);
 std::unique_ptr<Node> make_router_node(const RouterSpec& spec, const NodeEnv& env, int number);
 std::unique_ptr<Node> make_switch_node(const SwitchSpec& spec);
 std::unique_ptr<Node> make_ch395_node(const Ch395Spec& spec, const NodeEnv& env, int number);

@@ -12,6 +12,8 @@
 #include "sim/json.hpp"
 #include "sim/nodes.hpp"
 #include "sim/timeline.hpp"
+#include "stack/filter/source_set.hpp"
+#include "stack/grow.hpp"
 #include "stack/rng.hpp"
 #include "stack/wire/packet.hpp"
 
@@ -90,6 +92,21 @@ std::uint64_t mac_key(const MacAddr& m) {
   return k;
 }
 
+/// A mac_key in 6 bytes (the MACs a host's NIC takes are kept per host).
+struct Mac48 {
+  std::uint8_t b[6];
+  static Mac48 of(std::uint64_t k) {
+    Mac48 m{};
+    for (int i = 5; i >= 0; --i, k >>= 8) m.b[i] = static_cast<std::uint8_t>(k);
+    return m;
+  }
+  std::uint64_t key() const {
+    std::uint64_t k = 0;
+    for (auto x : b) k = k << 8 | x;
+    return k;
+  }
+};
+
 }  // namespace
 
 struct Simulation::Impl {
@@ -127,13 +144,18 @@ struct Simulation::Impl {
   };
   std::vector<Lan> lans;
   std::vector<std::unique_ptr<Node>> nodes;
-  std::deque<HostSpec> block_hosts;  // the specs block hosts' nodes refer to (nodes.hpp)
   std::optional<Timeline> timeline;  // the actions, fed to the queue one at a time
   std::uint64_t next_action = 0;     // ordinal of the next action (its queue key)
   std::vector<int> node_lan;                 // LAN index of node.lan()
-  std::vector<std::vector<int>> node_ports;  // bridges: LAN index per port
-  std::vector<std::vector<std::uint64_t>> node_macs;  // filtering nodes: registered MACs (sorted)
-  std::unordered_map<std::string, int> node_by_name, lan_by_name;
+  std::vector<CompactVec<int>> node_ports;  // bridges: LAN index per port (one pointer per node)
+  std::vector<CompactVec<Mac48>> node_macs;  // filtering nodes: registered MACs (sorted; one pointer each)
+  std::vector<std::uint64_t> old_keys;      // scratch
+  std::unordered_map<std::string, int> node_by_name, lan_by_name;  // node_by_name: not block hosts
+  struct BlockNodes {
+    const HostBlockSpec* block;
+    int first;  // node index of the block's host 0
+  };
+  std::vector<BlockNodes> block_nodes;  // block hosts are found by name arithmetic, no map entry each
   std::vector<Time> wake_at;
   std::vector<LogEvent> log;
   std::vector<ExpectResult> results;
@@ -190,7 +212,10 @@ struct Simulation::Impl {
   }
   int node_index(const std::string& name) const {
     auto it = node_by_name.find(name);
-    return it == node_by_name.end() ? -1 : it->second;
+    if (it != node_by_name.end()) return it->second;
+    for (const auto& b : block_nodes)
+      if (auto k = b.block->index_of(name)) return b.first + static_cast<int>(*k);
+    return -1;
   }
 
   std::uint32_t new_frame(std::vector<std::uint8_t>&& bytes) {
@@ -211,6 +236,12 @@ struct Simulation::Impl {
     if (--frames[id].refs == 0) free_frames.push_back(id);
   }
 
+  bool in_block(std::size_t i) const {
+    for (const auto& b : block_nodes)
+      if (i >= static_cast<std::size_t>(b.first) && i < static_cast<std::size_t>(b.first) + b.block->count) return true;
+    return false;
+  }
+
   /// Attaches node `i` (already in `nodes`) to its LANs; false (and error set) on an unknown LAN.
   bool attach(std::size_t i) {
     Node& node = *nodes[i];
@@ -218,7 +249,7 @@ struct Simulation::Impl {
     node_ports.emplace_back();
     node_macs.emplace_back();
     wake_at.push_back(-1);
-    node_by_name.emplace(node.name(), static_cast<int>(i));
+    if (!in_block(i)) node_by_name.emplace(node.name(), static_cast<int>(i));
     const auto names = node.lan_names();
     for (const auto& name : names) {
       const int li = lan_index(name);
@@ -245,7 +276,10 @@ struct Simulation::Impl {
     for (const auto& m : mac_scratch) keys.push_back(mac_key(m));
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    auto& old = node_macs[static_cast<std::size_t>(n)];
+    auto& stored = node_macs[static_cast<std::size_t>(n)];
+    old_keys.clear();
+    for (const auto& m : stored) old_keys.push_back(m.key());
+    const auto& old = old_keys;
     if (keys == old) return;
     Lan& lan = lans[static_cast<std::size_t>(node_lan[static_cast<std::size_t>(n)])];
     for (auto k : old) {
@@ -257,10 +291,12 @@ struct Simulation::Impl {
       if (std::binary_search(old.begin(), old.end(), k)) continue;
       auto& l = lan.by_mac[k];
       if (!l.nodes.empty() && l.nodes.back() > n) l.dirty = true;
+      grow_for_one(l.nodes);  // 25 % slack, not up to 100 %: one entry per host and group
       l.nodes.push_back(n);
     }
-    keys.shrink_to_fit();
-    old = std::move(keys);
+    stored.clear();
+    stored.reserve(keys.size());
+    for (auto k : keys) stored.push_back(Mac48::of(k));
   }
 
   void build() {
@@ -306,9 +342,9 @@ struct Simulation::Impl {
     for (const auto& b : sc.host_blocks) {
       add_listed(b.position);
       const std::uint32_t mtu = lan_mtu(b.base.lan);
+      block_nodes.push_back({&b, static_cast<int>(nodes.size())});
       for (std::uint32_t k = 0; k < b.count; ++k) {
-        block_hosts.push_back(b.host(k));
-        nodes.push_back(make_host_node(block_hosts.back(), env, ++number, mtu));
+        nodes.push_back(make_block_host_node(b, k, env, ++number, mtu));
       }
     }
     add_listed(sc.hosts.size());

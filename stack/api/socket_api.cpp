@@ -20,11 +20,17 @@ const std::vector<Membership<Ipv6Addr>>& SocketApi::Socket::members<Ipv6Addr>() 
 template <>
 SocketApi::FamilyState<Ipv4Addr>& SocketApi::fam<Ipv4Addr>() { return v4_; }
 template <>
-SocketApi::FamilyState<Ipv6Addr>& SocketApi::fam<Ipv6Addr>() { return v6_; }
+SocketApi::FamilyState<Ipv6Addr>& SocketApi::fam<Ipv6Addr>() {
+  if (!v6_.p) v6_.p = std::make_unique<FamilyState<Ipv6Addr>>();
+  return *v6_.p;
+}
 template <>
 const SocketApi::FamilyState<Ipv4Addr>& SocketApi::fam<Ipv4Addr>() const { return v4_; }
 template <>
-const SocketApi::FamilyState<Ipv6Addr>& SocketApi::fam<Ipv6Addr>() const { return v6_; }
+const SocketApi::FamilyState<Ipv6Addr>& SocketApi::fam<Ipv6Addr>() const {
+  static const FamilyState<Ipv6Addr> kNone;  // no IPv6 call yet: no state, no changes
+  return v6_.p ? *v6_.p : kNone;
+}
 
 SocketApi::SocketApi(Profile profile) : profile_(profile) {}
 
@@ -89,7 +95,7 @@ bool SocketApi::is_open(SocketId s) const { return sock(s) != nullptr; }
 
 void SocketApi::begin_call() {
   v4_.changes.clear();
-  v6_.changes.clear();
+  if (v6_.p) v6_.p->changes.clear();
 }
 
 template <class A>
@@ -117,14 +123,16 @@ Status SocketApi::close(SocketId id) {
 template <class A>
 void SocketApi::refresh(IfIndex ifindex, const A& group) {
   auto& f = fam<A>();
-  f.merger.reset();
+  // A local merger (not a member): 80 bytes per family per host otherwise; its source
+  // sets allocate only when a socket has sources.
+  FilterMerger<A> merger;
   for (const auto& s : sockets_) {
     if (!s.open) continue;
     for (const auto& m : s.members<A>())
-      if (m.ifindex == ifindex && m.group == group) f.merger.add(m.filter());  // RFC 9776 §3.2
+      if (m.ifindex == ifindex && m.group == group) merger.add(m.filter());  // RFC 9776 §3.2
   }
   Filter<A> merged;
-  f.merger.result(merged);
+  merger.result(merged);
   auto key_less = [](const IfaceGroupState<A>& e, std::pair<IfIndex, const A*> k) {
     return e.ifindex != k.first ? e.ifindex < k.first : e.group < *k.second;
   };
@@ -138,7 +146,9 @@ void SocketApi::refresh(IfIndex ifindex, const A& group) {
   } else if (found) {
     it->state = merged;
   } else {
-    f.state.insert(it, IfaceGroupState<A>{ifindex, group, merged});
+    const auto pos = it - f.state.begin();
+    grow_for_one(f.state);  // stack/grow.hpp
+    f.state.insert(f.state.begin() + pos, IfaceGroupState<A>{ifindex, group, merged});
   }
   if (listener_) listener_->on_state_change(change);
   f.changes.push_back(std::move(change));

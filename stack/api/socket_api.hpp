@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -80,10 +81,11 @@ struct Membership {
   IfIndex ifindex = 0;
   A group{};
   FilterMode mode = FilterMode::Exclude;
-  SourceSet<A> sources;
   /// linux: a source list has been allocated (ip_mc_socklist.sflist != NULL);
   /// decides whether ip_mc_source may switch the mode (igmp.c ip_mc_source).
+  /// (Before `sources`: it fills padding, 32 bytes per IPv4 membership in all.)
   bool has_list = false;
+  SourceSet<A> sources;
   /// windows: sources blocked and since unblocked on this membership; an
   /// unblock of one of them is row 14, of any other row 4 (docs/error-rules.md).
   SourceSet<A> unblocked;
@@ -185,7 +187,6 @@ class SocketApi {
   struct FamilyState {
     std::vector<IfaceGroupState<A>> state;     // sorted by (ifindex, group)
     std::vector<IfaceStateChange<A>> changes;  // of the last call
-    FilterMerger<A> merger;
   };
 
   template <class A>
@@ -240,7 +241,20 @@ class SocketApi {
   std::optional<IfIndex> default_v4_, default_v6_;
   std::vector<Socket> sockets_;  // SocketId = position + 1
   FamilyState<Ipv4Addr> v4_;
-  FamilyState<Ipv6Addr> v6_;
+  /// IPv6 state, created on first use: IPv4-only hosts of large simulations hold only a
+  /// pointer (a copy of the SocketApi copies it).
+  struct LazyV6 {
+    std::unique_ptr<FamilyState<Ipv6Addr>> p;
+    LazyV6() = default;
+    LazyV6(const LazyV6& o) : p(o.p ? std::make_unique<FamilyState<Ipv6Addr>>(*o.p) : nullptr) {}
+    LazyV6& operator=(const LazyV6& o) {
+      if (this != &o) p = o.p ? std::make_unique<FamilyState<Ipv6Addr>>(*o.p) : nullptr;
+      return *this;
+    }
+    LazyV6(LazyV6&&) noexcept = default;
+    LazyV6& operator=(LazyV6&&) noexcept = default;
+  };
+  LazyV6 v6_;
   StateListener* listener_ = nullptr;
 };
 

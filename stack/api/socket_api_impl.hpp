@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "stack/api/socket_api.hpp"
+#include "stack/grow.hpp"
 
 namespace mcsim::api::detail {
 

@@ -24,7 +24,8 @@ Status SocketApi::linux_join(Socket& s, const A& group, IfRef iface, FilterMode 
     if (ms.size() >= profile_.limits.max_groups_v4)
       return err(Errc::NoBufs, "ip_mc_join_group: igmp_max_memberships reached");
     touched = *idx;
-    ms.push_back(Membership<A>{*idx, group, mode, {}, false, {}});
+    grow_for_one(ms);  // stack/grow.hpp
+    ms.push_back(Membership<A>{*idx, group, mode, false, {}, {}});
   } else {
     // mcast.c __ipv6_sock_mc_join: the duplicate check comes before the
     // device lookup, and ifindex 0 collides with a join on any interface.
@@ -35,7 +36,8 @@ Status SocketApi::linux_join(Socket& s, const A& group, IfRef iface, FilterMode 
     if (ms.size() >= profile_.limits.max_groups_v6)
       return err(Errc::NoBufs, "ipv6_sock_mc_join: membership limit reached");
     touched = *idx;
-    ms.push_back(Membership<A>{*idx, group, mode, {}, false, {}});
+    grow_for_one(ms);  // stack/grow.hpp
+    ms.push_back(Membership<A>{*idx, group, mode, false, {}, {}});
   }
   return {};
 }

@@ -43,7 +43,8 @@ Status SocketApi::windows_membership(Socket& s, MembershipOp op, const Membershi
       }
       if (ms.size() >= profile_.limits.max_groups(F))
         return err(Errc::NoBufs, "too many memberships on this socket (profile limit)");
-      ms.push_back(Membership<A>{*idx, req.group, FilterMode::Exclude, {}, false, {}});  // RFC 9776 §3.1 EXCLUDE {}
+      grow_for_one(ms);  // stack/grow.hpp
+      ms.push_back(Membership<A>{*idx, req.group, FilterMode::Exclude, false, {}, {}});  // RFC 9776 §3.1 EXCLUDE {}
       return {};
 
     case MembershipOp::Leave:
@@ -55,7 +56,8 @@ Status SocketApi::windows_membership(Socket& s, MembershipOp op, const Membershi
       if (!joined) {
         if (ms.size() >= profile_.limits.max_groups(F))
           return err(Errc::NoBufs, "too many memberships on this socket (profile limit)");
-        ms.push_back(Membership<A>{*idx, req.group, FilterMode::Include, {src}, true, {}});
+        grow_for_one(ms);  // stack/grow.hpp
+        ms.push_back(Membership<A>{*idx, req.group, FilterMode::Include, true, {src}, {}});
         return {};
       }
       if (it->mode == FilterMode::Exclude) {
@@ -135,7 +137,8 @@ Status SocketApi::windows_set_filter(Socket& s, IfRef iface, const A& group, std
   if (it == ms.end()) {  // final state may create the membership (docs/error-rules.md)
     if (ms.size() >= profile_.limits.max_groups(F))
       return err(Errc::NoBufs, "too many memberships on this socket (profile limit)");
-    ms.push_back(Membership<A>{*idx, group, *mode, {}, true, {}});
+    grow_for_one(ms);  // stack/grow.hpp
+    ms.push_back(Membership<A>{*idx, group, *mode, true, {}, {}});
     it = ms.end() - 1;
   }
   it->mode = *mode;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "stack/filter/state_change.hpp"
+#include "stack/grow.hpp"
 
 namespace mcsim::host {
 
@@ -72,7 +73,9 @@ typename HostIface<T>::Group& HostIface<T>::find_or_add(const Addr& g) {
   if (it != groups_.end() && it->group == g) return *it;
   Group e;
   e.group = g;
-  return *groups_.insert(it, std::move(e));
+  const auto pos = it - groups_.begin();
+  grow_for_one(groups_);  // room for exactly-ish the groups joined (stack/grow.hpp)
+  return *groups_.insert(groups_.begin() + pos, std::move(e));
 }
 
 template <class T>
@@ -468,7 +471,7 @@ std::optional<HostOutput<T>> HostIface<T>::poll_output(Time now) {
   if (out_empty()) return std::nullopt;
   HostOutput<T> o = std::move(out_[out_head_++]);
   if (out_empty()) {
-    out_.clear();
+    decltype(out_)().swap(out_);  // frees the buffer (`out_ = {}` would keep it): a host sends a report or two per query interval
     out_head_ = 0;
   }
   return o;

@@ -23,16 +23,17 @@
 namespace mcsim::host {
 
 /// Host-side timers and knobs, with Linux-like defaults.
-struct HostConfig {
-  std::uint8_t robustness = 2;                         // RFC 9776 §8.1 / RFC 9777 §9.1
+struct HostConfig {  // (the 1-byte fields last: 40 bytes, held by every host's stack and engine)
   Duration query_interval = seconds(125);              // RFC 9776 §8.2
   Duration query_response_interval = seconds(10);      // RFC 9776 §8.3
   Duration unsolicited_report_interval = seconds(1);   // RFC 9776 §8.11 (v3 / MLDv2)
   Duration unsolicited_report_interval_older = seconds(10);  // RFC 2236 §8.10 / RFC 2710 §7.10
+  std::uint32_t mtu = 1500;
+  std::uint8_t robustness = 2;                         // RFC 9776 §8.1 / RFC 9777 §9.1
   /// 0: follow the queriers (compatibility modes); otherwise always this version
   /// (like Linux force_igmp_version / force_mld_version).
   std::uint8_t force_version = 0;
-  std::uint32_t mtu = 1500;
+  friend bool operator==(const HostConfig&, const HostConfig&) = default;
 };
 
 template <class T>
@@ -82,13 +83,14 @@ class HostIface {
     friend bool operator<(const SourceCount& a, const SourceCount& b) { return a.source < b.source; }
   };
   struct Group {
+    // Field order packs an IPv4 Group into 40 bytes (memory per membership).
     Addr group{};
-    Filter<Addr> state;                   // current interface state
-    Time timer = -1;                      // per-group response / unsolicited timer (-1: idle)
     std::uint8_t mode_retrans = 0;        // pending TO_IN/TO_EX transmissions (RFC 9776 §5.1)
     std::uint8_t unsolicited_left = 0;    // older-version join repetitions still due
     bool last_reporter = false;           // RFC 2236 §3: we sent the last report heard
     bool query_sources_pending = false;   // pending response is to a GSSQ (sources recorded)
+    Filter<Addr> state;                   // current interface state
+    Time timer = -1;                      // per-group response / unsolicited timer (-1: idle)
     /// Per-source state that only source-list changes and GSSQs need; allocated on first use
     /// so a plain membership stays small (the engine holds one Group per joined group).
     struct SourceState {

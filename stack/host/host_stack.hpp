@@ -80,9 +80,12 @@ class HostStack final : private api::StateListener {
   bool kernel_member(api::IfIndex i, const Ipv6Addr& g) const;
   void refresh_mld(api::IfIndex i, const Ipv6Addr& g, Time now);
   api::SocketApi api_;
-  HostConfig igmp_cfg_, mld_cfg_;
+  HostConfig igmp_cfg_;
+  std::unique_ptr<HostConfig> mld_cfg_;  // null: the same as igmp_cfg_ (the usual case; 40 bytes per host)
   Rng& rng_;
-  std::vector<Iface> ifaces_;  // indexed by IfIndex (slot 0 unused)
+  std::vector<Iface> ifaces_;  // interface i at ifaces_[i - 1]
+  Iface& slot(api::IfIndex i) { return ifaces_.at(i - 1); }  // i = 0: out_of_range
+  const Iface& slot(api::IfIndex i) const { return ifaces_.at(i - 1); }
   Time now_ = 0;
 };
 
