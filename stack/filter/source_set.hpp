@@ -98,7 +98,8 @@ class CompactVec {
     const T copy = v;
     push_back(copy);
     T* d = data();
-    std::memmove(d + i + 1, d + i, (size() - 1 - i) * sizeof(T));
+    const std::size_t n = size();  // >= 1 after push_back, and i <= n - 1
+    if (i + 1 < n) std::memmove(d + i + 1, d + i, (n - 1 - i) * sizeof(T));
     d[i] = copy;
     return d + i;
   }
@@ -106,8 +107,9 @@ class CompactVec {
   T* erase(const T* first, const T* last) {
     T* d = data();
     const std::size_t i = static_cast<std::size_t>(first - d), j = static_cast<std::size_t>(last - d);
-    if (i == j) return d + i;
-    std::memmove(d + i, d + j, (size() - j) * sizeof(T));
+    const std::size_t n = size();
+    if (i >= j || j > n) return d + i;
+    if (j < n) std::memmove(d + i, d + j, (n - j) * sizeof(T));
     head()->size -= static_cast<std::uint32_t>(j - i);
     return d + i;
   }

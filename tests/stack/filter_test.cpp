@@ -10,6 +10,7 @@
 #include "stack/api/socket_api.hpp"
 #include "stack/filter/filter.hpp"
 #include "stack/filter/state_change.hpp"
+#include "stack/grow.hpp"
 
 namespace mcsim {
 template <class A>
@@ -48,6 +49,68 @@ TEST(SourceSet, SortedUniqueAndLinearOps) {
   EXPECT_EQ(x, (S4{b, c}));
   x.subtract(S4{c});
   EXPECT_EQ(x, (S4{b}));
+}
+
+// The one-pointer storage of SourceSet (stack/filter/source_set.hpp): empty sets hold no
+// heap block, copies are deep, moves steal, clear() keeps the capacity; and the sizes the
+// scale benchmark depends on (docs/performance.md "Memory per membership").
+TEST(SourceSet, CompactStorage) {
+  static_assert(sizeof(S4) == sizeof(void*));
+  static_assert(sizeof(F4) == 16);
+  static_assert(sizeof(Membership<Ipv4Addr>) == 32);
+  static_assert(sizeof(IfaceGroupState<Ipv4Addr>) == 24);
+  CompactVec<Ipv4Addr> v;
+  EXPECT_EQ(v.capacity(), 0u);
+  EXPECT_EQ(v.begin(), nullptr);
+  EXPECT_EQ(v.erase(v.begin(), v.end()), v.end());
+  for (const auto& x : {d, b, a}) v.insert(v.begin(), x);  // a b d
+  v.insert(v.begin() + 2, c);                                // a b c d
+  ASSERT_EQ(v.size(), 4u);
+  EXPECT_EQ(v[0], a);
+  EXPECT_EQ(v[1], b);
+  EXPECT_EQ(v[2], c);
+  EXPECT_EQ(v[3], d);
+  v.insert(v.begin(), v[3]);  // an element of the vector itself, through a reallocation
+  EXPECT_EQ(v[0], d);
+  EXPECT_EQ(v.size(), 5u);
+  v.erase(v.begin());
+  v.erase(v.begin() + 1, v.begin() + 3);  // drop b c
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0], a);
+  EXPECT_EQ(v[1], d);
+  CompactVec<Ipv4Addr> w = v;  // deep copy
+  w.push_back(G);
+  EXPECT_EQ(v.size(), 2u);
+  EXPECT_EQ(w.size(), 3u);
+  EXPECT_FALSE(v == w);
+  CompactVec<Ipv4Addr> m = std::move(w);
+  EXPECT_EQ(w.size(), 0u);
+  EXPECT_EQ(m.size(), 3u);
+  const std::size_t cap = m.capacity();
+  m.clear();
+  EXPECT_EQ(m.size(), 0u);
+  EXPECT_EQ(m.capacity(), cap);
+  m.swap(v);
+  EXPECT_EQ(m.size(), 2u);
+  EXPECT_EQ(v.capacity(), cap);
+  S4 s{c, a};
+  S4 t = s;
+  t.insert(b);
+  EXPECT_EQ(s, (S4{a, c}));
+  EXPECT_EQ(t, (S4{a, b, c}));
+  EXPECT_EQ(s.view().size(), 2u);
+}
+
+// grow_for_one (stack/grow.hpp): doubling up to 8, then a quarter more.
+TEST(Grow, DoublesToEightThenAQuarter) {
+  std::vector<int> v;
+  std::vector<std::size_t> caps;
+  for (int i = 0; i < 16; ++i) {
+    grow_for_one(v);
+    v.push_back(i);
+    if (caps.empty() || caps.back() != v.capacity()) caps.push_back(v.capacity());
+  }
+  EXPECT_EQ(caps, (std::vector<std::size_t>{1, 2, 4, 8, 10, 12, 15, 18}));
 }
 
 // RFC 9776 §3.2 examples.
