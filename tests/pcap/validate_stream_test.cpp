@@ -92,6 +92,27 @@ TEST(ValidateStream, DrainingEveryFrameGivesTheBatchFindingsOnRealCaptures) {
   RecordProperty("findings", static_cast<int>(findings));
 }
 
+// Feeds IGMP datagrams built with the stack/wire builders as raw-IP frames, numbered from 1.
+struct Feeder {
+  Validator v{Role::Router};
+  std::uint64_t number = 0;
+  std::vector<std::uint8_t> buf;
+  void feed(std::int64_t sec, std::uint32_t nsec, const wire::Ipv4Header& ip, const wire::IgmpMessage& m) {
+    buf.clear();
+    wire::build_igmp_datagram(ip, m, buf);
+    Frame f;
+    f.number = ++number;
+    f.ts_sec = sec;
+    f.ts_nsec = nsec;
+    f.linktype = linktype::kRaw;
+    f.data = buf;
+    f.caplen = f.len = static_cast<std::uint32_t>(buf.size());
+    wire::DecodedPacket p;
+    ASSERT_TRUE(decode_frame(f, p));
+    v.feed(f, p);
+  }
+};
+
 // A finding reported late on an earlier frame: the leave in frame 3 opens a last-member
 // query window (RFC 2236 §3); a query without Router Alert in frame 4 is judged at once
 // (IGMP-RA-2, RFC 2236 §2); when the window ends unanswered (t = 10 s), Q-LMQ-1 is reported
@@ -99,23 +120,12 @@ TEST(ValidateStream, DrainingEveryFrameGivesTheBatchFindingsOnRealCaptures) {
 TEST(ValidateStream, ALateFindingOnAnEarlierFrameKeepsFrameOrder) {
   using namespace mcsim::wire;
   const Ipv4Addr host{10, 0, 0, 5}, router{10, 0, 0, 1}, group{239, 1, 1, 1};
-  Validator v(Role::Router);
+  Feeder fd;
+  Validator& v = fd.v;
   std::vector<Finding> out;
-  std::vector<std::uint8_t> buf;
-  std::uint64_t number = 0;
   auto feed = [&](double t, const Ipv4Header& ip, const IgmpMessage& m) {
-    buf.clear();
-    build_igmp_datagram(ip, m, buf);
-    Frame f;
-    f.number = ++number;
-    f.ts_sec = static_cast<std::int64_t>(t);
-    f.ts_nsec = static_cast<std::uint32_t>((t - static_cast<double>(f.ts_sec)) * 1e9);
-    f.linktype = linktype::kRaw;
-    f.data = buf;
-    f.caplen = f.len = static_cast<std::uint32_t>(buf.size());
-    DecodedPacket p;
-    ASSERT_TRUE(decode_frame(f, p));
-    v.feed(f, p);
+    const auto sec = static_cast<std::int64_t>(t);
+    fd.feed(sec, static_cast<std::uint32_t>((t - static_cast<double>(sec)) * 1e9), ip, m);
     v.drain(out);
   };
   feed(0, igmp_ip_header(router, ipv4::kAllSystems), igmp_query(2, {}, 10));
@@ -140,24 +150,13 @@ TEST(ValidateStream, ALateFindingOnAnEarlierFrameKeepsFrameOrder) {
 TEST(ValidateStream, HeldFindingsAreBoundedWhenAWindowNeverCloses) {
   using namespace mcsim::wire;
   const Ipv4Addr host{10, 0, 0, 5}, router{10, 0, 0, 1}, group{239, 1, 1, 1};
-  Validator v(Role::Router);
+  Feeder fd;
+  Validator& v = fd.v;
+  const std::uint64_t& number = fd.number;
   std::vector<Finding> out;
-  std::vector<std::uint8_t> buf;
-  std::uint64_t number = 0;
   std::size_t max_held = 0;
   auto feed = [&](const Ipv4Header& ip, const IgmpMessage& m) {
-    buf.clear();
-    build_igmp_datagram(ip, m, buf);
-    Frame f;
-    f.number = ++number;
-    f.ts_sec = 100;
-    f.ts_nsec = static_cast<std::uint32_t>(number);  // 1 ns apart: the window stays open
-    f.linktype = linktype::kRaw;
-    f.data = buf;
-    f.caplen = f.len = static_cast<std::uint32_t>(buf.size());
-    DecodedPacket p;
-    ASSERT_TRUE(decode_frame(f, p));
-    v.feed(f, p);
+    fd.feed(100, static_cast<std::uint32_t>(number + 1), ip, m);  // 1 ns apart: the window stays open
   };
   // A report makes the group known, a general query makes the querier heard.
   feed(igmp_ip_header(host, group), igmp_simple(igmp_type::kV2Report, group));

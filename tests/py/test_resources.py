@@ -4,38 +4,13 @@ flushed up to that point; --max-memory values are checked; HTML reports of huge 
 capped. The binary is the one of MCSIM_BIN_DIR (ctest sets it), as in test_hostile.py.
 """
 import json
-import os
 import pathlib
 import re
 import struct
-import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer", "SUMMARY: UndefinedBehavior")
-
-
-@pytest.fixture(scope="module")
-def mcsim() -> pathlib.Path:
-    if "MCSIM_BIN_DIR" in os.environ:
-        exe = pathlib.Path(os.environ["MCSIM_BIN_DIR"]) / "mcsim"
-    else:
-        exe = ROOT / "build" / "bin" / "mcsim"
-    if not exe.exists():
-        pytest.fail(f"{exe} not built (set MCSIM_BIN_DIR or build first)")
-    return exe
-
-
-def run(exe, *args, timeout=300):
-    env = dict(os.environ)
-    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
-    p = subprocess.run([str(exe), *map(str, args)], capture_output=True, timeout=timeout, env=env)
-    out = p.stdout.decode("utf-8", "replace")
-    err = p.stderr.decode("utf-8", "replace")
-    for mark in SANITIZER_MARKS:
-        assert mark not in err, f"sanitizer report for {args}:\n{err[:4000]}"
-    return p.returncode, out, err
+from test_hostile import ROOT, mcsim, run  # noqa: F401  (the binary fixture, sanitizer-checked runs)
 
 
 def busy_scenario(path: pathlib.Path, hosts=40, until="20h") -> pathlib.Path:
