@@ -231,14 +231,8 @@ void put_json_message(Scratch& o, const wire::Message<A>& m, bool usable, bool i
     }
   }
   if (is_query && usable) {
-    std::uint32_t ms;
-    if (is_mld)
-      ms = m.version == 2 ? wire::decode_code16(m.max_resp_code) : m.max_resp_code;  // RFC 9777 §5.1.3
-    else
-      ms = m.version == 1 ? 0 : m.version == 2 ? m.max_resp_code * 100u
-                                                : wire::decode_code8(static_cast<std::uint8_t>(m.max_resp_code)) * 100u;
     p = put(p, ",\"max_resp_ms\":");
-    p = put_uint(p, ms);
+    p = put_uint(p, wire::max_resp_ms(m));
     if ((is_mld && m.version == 2) || (!is_mld && m.version == 3)) {
       p = m.s_flag ? put(p, ",\"s_flag\":true") : put(p, ",\"s_flag\":false");
       p = put(p, ",\"qrv\":");
@@ -343,10 +337,7 @@ void append_text_message(std::string& out, const wire::Message<A>& m, bool usabl
       append_text_set<A>(out, m.sources);
     }
     out += ", max resp ";
-    std::uint32_t ms = is_mld ? (m.version == 2 ? wire::decode_code16(m.max_resp_code) : m.max_resp_code)
-                              : (m.version == 1 ? 0 : m.version == 2 ? m.max_resp_code * 100u
-                                                     : wire::decode_code8(static_cast<std::uint8_t>(m.max_resp_code)) * 100u);
-    append_seconds_ms(out, ms);
+    append_seconds_ms(out, wire::max_resp_ms(m));
     if ((is_mld && m.version == 2) || (!is_mld && m.version == 3)) {
       if (m.s_flag) out += ", S";
       out += ", QRV ";

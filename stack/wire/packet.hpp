@@ -50,6 +50,12 @@ void build_mld_datagram(const Ipv6Header& ip, const MldMessage& msg, std::vector
 /// RFC 2464 §7); frames shorter than 60 bytes are padded with zeros (IEEE 802.3 minimum).
 void build_ethernet_for(const MacAddr& src, Bytes datagram, std::vector<std::uint8_t>& out);
 
+/// Max Resp Time of a query in ms, one name for both families (for code templated on the
+/// address type): igmp_max_resp_ms (RFC 2236 §2.2, RFC 9776 §4.1.1; IGMPv1: 0) and
+/// mld_max_resp_ms (RFC 2710 §3.4, RFC 9777 §5.1.3).
+inline std::uint32_t max_resp_ms(const IgmpMessage& m) { return igmp_max_resp_ms(m); }
+inline std::uint32_t max_resp_ms(const MldMessage& m) { return mld_max_resp_ms(m); }
+
 /// Default IPv4 header for IGMP messages: TTL 1, TOS 0xC0, Router Alert (RFC 9776 §4).
 Ipv4Header igmp_ip_header(Ipv4Addr src, Ipv4Addr dst);
 /// Default IPv6 header for MLD messages: hop limit 1, Router Alert (RFC 9777 §5).
