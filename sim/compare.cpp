@@ -133,6 +133,19 @@ bool make_msg(Fields&& f, Msg& m, bool& ignored, std::string& error) {
   return true;
 }
 
+// Adds one decoded message to the trace, or counts it when it is not a membership message
+// (DVMRP, mtrace, ...); false with `why` when it cannot be judged (the caller names where).
+bool add_msg(Trace& t, Fields&& f, std::string& why) {
+  Msg m;
+  bool ignored = false;
+  if (make_msg(std::move(f), m, ignored, why)) {
+    t.msgs.push_back(std::move(m));
+    return true;
+  }
+  if (ignored) ++t.ignored_other;
+  return ignored;
+}
+
 // ---- captures --------------------------------------------------------------------------
 
 template <class A>
@@ -152,14 +165,7 @@ void fill_message(Fields& f, const wire::Message<A>& m, bool usable, bool is_mld
       (usable || m.errors.has(wire::WireError::BadQueryLength)))
     f.group = m.group.to_string();
   if (is_query && usable) {
-    std::uint32_t ms;
-    if (is_mld)
-      ms = m.version == 2 ? wire::decode_code16(m.max_resp_code) : m.max_resp_code;  // RFC 9777 §5.1.3
-    else
-      ms = m.version == 1 ? 0
-           : m.version == 2 ? m.max_resp_code * 100u
-                            : wire::decode_code8(static_cast<std::uint8_t>(m.max_resp_code)) * 100u;  // RFC 9776 §4.1.1
-    f.max_resp_ms = ms;
+    f.max_resp_ms = wire::max_resp_ms(m);
     if ((is_mld && m.version == 2) || (!is_mld && m.version == 3)) {
       f.s_flag = m.s_flag;
       f.qrv = m.qrv;
@@ -205,14 +211,8 @@ std::optional<Trace> trace_of_capture(const std::string& path, std::string& erro
     else
       fill_message(f, p.mld, p.usable, true);
     p.errors.for_each([&](wire::WireError e) { f.errors.emplace_back(wire::error_id(e)); });
-    Msg m;
-    bool ignored = false;
     std::string why;
-    if (make_msg(std::move(f), m, ignored, why))
-      t.msgs.push_back(std::move(m));
-    else if (ignored)
-      ++t.ignored_other;
-    else {
+    if (!add_msg(t, std::move(f), why)) {
       error = path + ": frame " + std::to_string(fr.number) + ": " + why;
       return std::nullopt;
     }
@@ -298,14 +298,8 @@ std::optional<Trace> trace_of_log(const std::vector<std::string>& lines, const s
       }
       if (n["checksum_ok"]) f.checksum_ok = n["checksum_ok"].as<bool>();
       f.errors = string_list(n["errors"]);
-      Msg m;
-      bool ignored = false;
       std::string why;
-      if (make_msg(std::move(f), m, ignored, why))
-        t.msgs.push_back(std::move(m));
-      else if (ignored)
-        ++t.ignored_other;
-      else {
+      if (!add_msg(t, std::move(f), why)) {
         error = where + ": " + why;
         return std::nullopt;
       }
