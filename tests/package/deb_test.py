@@ -10,29 +10,18 @@ scripts/deb-chroot-test.sh (docs/packaging.md).
 
 usage: deb_test.py BUILD_DIR WORK_DIR
 """
-import os
+import functools
 import pathlib
 import re
 import shutil
-import subprocess
 import sys
 
+import checks
+from checks import check, finish
+
+run = functools.partial(checks.run, timeout=300)  # cpack and dpkg take longer than the default
+
 build, work = (pathlib.Path(a).resolve() for a in sys.argv[1:3])
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print(f"FAIL {what}")
-
-
-def run(*args, env=None, **kw):
-    e = dict(os.environ)
-    e.update(env or {})
-    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300, env=e, **kw)
-
-
 for tool in ["cpack", "dpkg", "dpkg-deb", "dpkg-shlibdeps"]:
     if not shutil.which(tool):
         sys.exit(f"{tool} not found (scripts/setup.sh installs dpkg-dev and cmake)")
@@ -129,5 +118,4 @@ left = sorted(str(p.relative_to(root)) for p in root.rglob("*") if not str(p.rel
 check(left == [], f"left after dpkg -r: {left[:20]}")
 
 print(f"{deb.name}: {deb.stat().st_size} bytes, {len(files)} entries, Depends: {fields.get('Depends')}")
-print(f"{'FAILED' if failures else 'ok'}: {len(failures)} failed check(s)")
-sys.exit(1 if failures else 0)
+finish()

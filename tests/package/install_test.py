@@ -11,26 +11,13 @@ import os
 import pathlib
 import re
 import shutil
-import subprocess
 import sys
+
+from checks import check, finish, run
+
 
 build, source, work = (pathlib.Path(a).resolve() for a in sys.argv[1:4])
 prefix = work / "prefix"
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print(f"FAIL {what}")
-
-
-def run(*args, env=None, **kw):
-    e = dict(os.environ)
-    e.update(env or {})
-    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=120, env=e, **kw)
-
-
 shutil.rmtree(work, ignore_errors=True)
 r = run("cmake", "--install", build, "--prefix", prefix)
 if r.returncode:
@@ -104,5 +91,4 @@ if pcs:
         r = run(exe)
         check(r.returncode == 0 and r.stdout == "consumer: 7 events, 0 failures\n", f"pkg-config consumer: {r.stdout!r}")
 
-print(f"{'FAILED' if failures else 'ok'}: {len(failures)} failed check(s)")
-sys.exit(1 if failures else 0)
+finish()
