@@ -171,7 +171,10 @@ int cmd_validate(int argc, char** argv) {
     if ((++frames & 4095) == 0 && val.drain(ready)) emit(false);
   }
   if (!reader->error().empty()) {
+    // The findings settled before the unreadable record are printed, then the error.
+    val.drain(ready);
     emit(false);
+    std::fwrite(out.data(), 1, out.size(), stdout);
     std::fflush(stdout);
     std::fprintf(stderr, "mcsim validate: %s\n", reader->error().c_str());
     return 2;

@@ -122,6 +122,16 @@ def test_exit_codes(mcsim_bin, tmp_path):
     assert r.returncode == 2 and "missing.pcap" in r.stderr
 
 
+def test_findings_before_a_truncated_record_are_printed(mcsim_bin, tmp_path):
+    # Frame 2 breaks IGMP-TTL-1; the third record's header promises 100 bytes and the file ends.
+    cut = tmp_path / "cut.pcap"
+    cut.write_bytes(pcap([v2_report(1), v2_report(4)]) + struct.pack("<IIII", 1700000002, 0, 100, 100) + b"\x45")
+    r = run(mcsim_bin, "validate", cut, "--role", "host")
+    assert r.returncode == 2
+    assert r.stdout == "frame 2: IGMP-TTL-1 (RFC 9776 §4 / RFC 2236 §2): TTL 4, must be 1\n"
+    assert r.stderr.startswith("mcsim validate: ") and "truncated" in r.stderr, r.stderr
+
+
 def test_help_lists_rules(mcsim_bin):
     r = run(mcsim_bin, "validate", "--help")
     assert r.returncode == 0
