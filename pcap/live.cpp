@@ -10,6 +10,12 @@
 #else
 #include <poll.h>
 #endif
+#ifdef __linux__
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#endif
 
 namespace mcsim::pcap {
 
@@ -48,6 +54,17 @@ bool is_permission(int rc, const char* msg) {
 }  // namespace
 
 std::unique_ptr<LiveHandle> LiveHandle::open(const std::string& iface, std::string& error, const std::string& filter) {
+  return open_impl(iface, error, filter, false);
+}
+
+std::unique_ptr<LiveHandle> LiveHandle::open_injector(const std::string& iface, std::string& error) {
+  // No frame's first byte masked with 0 is 1: the filter captures nothing (compiled without
+  // the optimizer, which refuses a filter that "rejects all packets").
+  return open_impl(iface, error, "ether[0] & 0 = 1", true);
+}
+
+std::unique_ptr<LiveHandle> LiveHandle::open_impl(const std::string& iface, std::string& error, const std::string& filter,
+                                                  bool inject_only) {
   if (iface.empty()) {
     error = "no interface given";
     return nullptr;
@@ -65,9 +82,9 @@ std::unique_ptr<LiveHandle> LiveHandle::open(const std::string& iface, std::stri
   };
   // Slots in the kernel ring are snaplen-sized: a short snaplen and a large buffer keep a
   // burst of thousands of queries/reports from overflowing it. IGMP/MLD/ARP/ND frames fit.
-  pcap_set_snaplen(h, static_cast<int>(kLiveSnaplen));
-  pcap_set_buffer_size(h, 32 << 20);
-  pcap_set_promisc(h, 1);  // the emulated hosts' MACs are not the interface's own
+  pcap_set_snaplen(h, static_cast<int>(inject_only ? 64 : kLiveSnaplen));
+  pcap_set_buffer_size(h, inject_only ? 64 << 10 : 32 << 20);
+  pcap_set_promisc(h, inject_only ? 0 : 1);  // the emulated hosts' MACs are not the interface's own
   pcap_set_immediate_mode(h, 1);
   pcap_set_timeout(h, 1);
   const int rc = pcap_activate(h);
@@ -86,17 +103,24 @@ std::unique_ptr<LiveHandle> LiveHandle::open(const std::string& iface, std::stri
   // Linux: "inbound" keeps the frames we inject out of the kernel ring altogether; where the
   // platform cannot compile it (Npcap), the plain filter and pcap_setdirection / the
   // caller's own-MAC check do the job.
-  bool inbound = pcap_compile(h, &prog, ("inbound and (" + filter + ")").c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
-  if (!inbound && pcap_compile(h, &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+  bool inbound = !inject_only && pcap_compile(h, &prog, ("inbound and (" + filter + ")").c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
+  if (!inbound && pcap_compile(h, &prog, filter.c_str(), inject_only ? 0 : 1, PCAP_NETMASK_UNKNOWN) != 0)
     return fail(iface + ": bad capture filter '" + filter + "': " + pcap_geterr(h));
   const int frc = pcap_setfilter(h, &prog);
   pcap_freecode(&prog);
   if (frc != 0) return fail(iface + ": cannot set capture filter: " + pcap_geterr(h));
-  if (pcap_setnonblock(h, 1, errbuf) != 0) return fail(iface + ": cannot set non-blocking mode: " + errbuf);
+  if (!inject_only && pcap_setnonblock(h, 1, errbuf) != 0) return fail(iface + ": cannot set non-blocking mode: " + errbuf);
   std::unique_ptr<LiveHandle> l(new LiveHandle());
   // Our own injected frames are not captured back where the platform can tell (Linux);
   // elsewhere the caller drops frames from its own MACs.
   l->incoming_only_ = pcap_setdirection(h, PCAP_D_IN) == 0 || inbound;
+#if defined(__linux__) && defined(PACKET_IGNORE_OUTGOING)
+  // Linux >= 4.20: the kernel does not even copy frames sent on the interface (ours: every
+  // report) to this socket to have its filter reject them; one clone per frame sent saved.
+  // Older kernels refuse the option and the "inbound" filter does the same job.
+  const int one = 1;
+  (void)::setsockopt(pcap_fileno(h), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+#endif
   l->impl_ = new Impl{h};
   l->iface_ = iface;
   l->linktype_ = lt;
@@ -115,17 +139,19 @@ LiveHandle::~LiveHandle() {
   }
 }
 
-void LiveHandle::wait(int timeout_ms) {
+void LiveHandle::wait(int timeout_ms, int wake_fd) {
   if (timeout_ms <= 0) return;
 #ifdef _WIN32
+  (void)wake_fd;
   WaitForSingleObject(pcap_getevent(impl_->handle), static_cast<DWORD>(timeout_ms));
 #else
-  if (fd_ < 0) {
+  pollfd p[2] = {{fd_, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+  if (fd_ < 0 && wake_fd < 0) {
     ::poll(nullptr, 0, std::min(timeout_ms, 5));
     return;
   }
-  pollfd p{fd_, POLLIN, 0};
-  ::poll(&p, 1, timeout_ms);  // EINTR: the caller checks its stop flag
+  if (fd_ < 0) timeout_ms = std::min(timeout_ms, 5);
+  ::poll(p, 2, timeout_ms);  // negative fds are ignored; EINTR: the caller checks its stop flag
 #endif
 }
 
@@ -154,6 +180,40 @@ bool LiveHandle::inject(Bytes frame) {
     return false;
   }
   return true;
+}
+
+std::size_t LiveHandle::inject_batch(const Bytes* frames, std::size_t n) {
+#if defined(__linux__)
+  // libpcap's Linux pcap_inject is a send() on this bound packet socket; sendmmsg sends up
+  // to kChunk of them in one call (the kernel still sends each frame on its own, through the
+  // qdisc and to every tap, as for send()).
+  constexpr std::size_t kChunk = 64;
+  mmsghdr msgs[kChunk];
+  iovec iov[kChunk];
+  std::size_t done = 0;
+  while (done < n) {
+    const std::size_t k = std::min(kChunk, n - done);
+    for (std::size_t i = 0; i < k; ++i) {
+      iov[i].iov_base = const_cast<std::uint8_t*>(frames[done + i].data());
+      iov[i].iov_len = frames[done + i].size();
+      msgs[i] = mmsghdr{};
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    const int rc = ::sendmmsg(pcap_fileno(impl_->handle), msgs, static_cast<unsigned>(k), 0);
+    if (rc < 0) {
+      if (errno == EINTR) continue;
+      error_ = iface_ + ": inject failed: " + std::strerror(errno);
+      return done;
+    }
+    done += static_cast<std::size_t>(rc);
+  }
+  return done;
+#else
+  for (std::size_t i = 0; i < n; ++i)
+    if (!inject(frames[i])) return i;
+  return n;
+#endif
 }
 
 std::uint64_t LiveHandle::dropped() {

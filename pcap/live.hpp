@@ -3,6 +3,7 @@
 // build against Npcap stays possible. Used by live mode (sim/live.hpp, docs/live.md).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -27,6 +28,10 @@ class LiveHandle {
   /// down, or "needs CAP_NET_RAW (...)" when permission is denied.
   static std::unique_ptr<LiveHandle> open(const std::string& iface, std::string& error,
                                           const std::string& filter = kLiveFilter);
+  /// Opens `iface` for injection only (a second handle that a sending thread owns: a
+  /// libpcap handle is not to be used from two threads): same checks and errors as open(),
+  /// blocking sends, a filter that captures nothing and a small kernel buffer.
+  static std::unique_ptr<LiveHandle> open_injector(const std::string& iface, std::string& error);
   ~LiveHandle();
   LiveHandle(const LiveHandle&) = delete;
   LiveHandle& operator=(const LiveHandle&) = delete;
@@ -35,12 +40,19 @@ class LiveHandle {
   int selectable_fd() const { return fd_; }
   /// Waits until a frame may be waiting or `timeout_ms` passes (poll() on the selectable fd;
   /// on Windows the Npcap event object). Returns early on a signal (EINTR).
-  void wait(int timeout_ms);
+  /// `wake_fd` (>= 0, POSIX only) is polled too: another thread writes to it to wake the
+  /// waiter early.
+  void wait(int timeout_ms, int wake_fd = -1);
   /// Next captured frame without blocking: 1 = a frame (f.data valid until the next call),
   /// 0 = none waiting, -1 = error (error() says why).
   int next(Frame& f);
   /// Sends one Ethernet frame; false on error (error() says why).
   bool inject(Bytes frame);
+  /// Sends frames in order, several per system call where the platform has one for it
+  /// (Linux: sendmmsg on the handle's packet socket, what pcap_inject does one frame at a
+  /// time; elsewhere pcap_inject each). Returns how many were sent; fewer than given means an
+  /// error (error() says why).
+  std::size_t inject_batch(const Bytes* frames, std::size_t n);
   /// Frames the kernel dropped for this handle so far (pcap_stats), 0 when unknown.
   std::uint64_t dropped();
   /// True when the handle only sees incoming frames (pcap_setdirection worked).
@@ -51,6 +63,8 @@ class LiveHandle {
 
  private:
   LiveHandle() = default;
+  static std::unique_ptr<LiveHandle> open_impl(const std::string& iface, std::string& error,
+                                               const std::string& filter, bool inject_only);
   struct Impl;
   Impl* impl_ = nullptr;
   std::string iface_;

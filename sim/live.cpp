@@ -2,14 +2,23 @@
 #include "sim/live.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <queue>
+#include <thread>
 #include <unordered_map>
 #include <utility>
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 
 #include "pcap/live.hpp"
 #include "sim/json.hpp"
@@ -82,6 +91,166 @@ Stats stats_of(std::vector<Duration> v) {
   return s;
 }
 
+
+/// The sending thread (docs/live.md "Sending"): frames handed over in batches are injected
+/// on a handle of its own, in order, and come back with the time each one left, so that the
+/// engines' thread keeps producing frames while the previous ones are in the kernel: a
+/// frame's send (a system call, and the peer's receive on a veth) and its making overlap.
+/// The handover is two vectors swapped under a mutex, once per batch, not per frame.
+template <class Item>
+class Injector {
+ public:
+  struct Sent {
+    Item item;
+    Time at = 0;  // when the send returned
+  };
+
+  Injector(std::unique_ptr<pcap::LiveHandle> port, std::chrono::steady_clock::time_point t0)
+      : port_(std::move(port)), t0_(t0) {
+#ifndef _WIN32
+    int fds[2];
+    if (::pipe(fds) == 0) {
+      wake_rd_ = fds[0];
+      wake_wr_ = fds[1];
+      ::fcntl(wake_rd_, F_SETFL, ::fcntl(wake_rd_, F_GETFL) | O_NONBLOCK);
+      ::fcntl(wake_wr_, F_SETFL, ::fcntl(wake_wr_, F_GETFL) | O_NONBLOCK);
+    }
+#endif
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~Injector() {
+    finish();
+#ifndef _WIN32
+    if (wake_rd_ >= 0) ::close(wake_rd_);
+    if (wake_wr_ >= 0) ::close(wake_wr_);
+#endif
+  }
+  Injector(const Injector&) = delete;
+  Injector& operator=(const Injector&) = delete;
+
+  /// Hands frames over (moved out of `batch`, which is left empty).
+  void send(std::vector<Item>& batch) {
+    if (batch.empty()) return;
+    in_flight_ += batch.size();
+    {
+      std::lock_guard<std::mutex> l(m_);
+      if (todo_.empty()) todo_.swap(batch);
+      else
+        for (auto& it : batch) todo_.push_back(std::move(it));
+    }
+    batch.clear();
+    cv_.notify_one();
+  }
+  /// Frames handed over and not yet collected.
+  std::size_t in_flight() const { return in_flight_; }
+  /// Moves the frames sent so far into `out` (in sending order); false once a send failed
+  /// (error() says why; the frames before it are still collected).
+  bool collect(std::vector<Sent>& out) {
+#ifndef _WIN32
+    if (wake_rd_ >= 0) {
+      char b[64];
+      while (::read(wake_rd_, b, sizeof b) > 0) {
+      }
+    }
+#endif
+    const std::size_t before = out.size();
+    std::size_t lost = 0;
+    {
+      std::lock_guard<std::mutex> l(m_);
+      if (out.empty()) out.swap(done_);
+      else {
+        for (auto& d : done_) out.push_back(std::move(d));
+        done_.clear();
+      }
+      lost = lost_;
+      lost_ = 0;
+    }
+    in_flight_ -= std::min(in_flight_, out.size() - before + lost);
+    return !failed_.load();
+  }
+  /// Stops the thread after the frames handed over are sent.
+  void finish() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> l(m_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  /// A file descriptor that becomes readable when sent frames wait to be collected (-1: none).
+  int wake_fd() const { return wake_rd_; }
+  std::string error() {
+    std::lock_guard<std::mutex> l(m_);
+    return error_;
+  }
+
+ private:
+  void loop() {
+    std::vector<Item> batch;
+    std::vector<Sent> sent;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> l(m_);
+        cv_.wait(l, [&] { return stop_ || !todo_.empty(); });
+        if (todo_.empty()) return;  // stop_, and everything handed over is sent
+        batch.swap(todo_);
+      }
+      // In slices, each stamped when its last frame is sent: a response's time is known to
+      // within a slice (64 frames: well under a millisecond at any rate a link takes).
+      std::string err;
+      constexpr std::size_t kSlice = 64;
+      for (std::size_t i = 0; i < batch.size() && err.empty(); i += kSlice) {
+        const std::size_t k = std::min(kSlice, batch.size() - i);
+        frames_.clear();
+        for (std::size_t j = 0; j < k; ++j) frames_.emplace_back(batch[i + j].frame);
+        const std::size_t ok = port_->inject_batch(frames_.data(), k);
+        const Time at = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0_).count();
+        for (std::size_t j = 0; j < ok; ++j) sent.push_back({std::move(batch[i + j]), at});
+        if (ok < k) err = port_->error();
+      }
+      const std::size_t unsent = batch.size() - sent.size();
+      batch.clear();
+      {
+        std::lock_guard<std::mutex> l(m_);
+        if (done_.empty()) done_.swap(sent);
+        else
+          for (auto& d : sent) done_.push_back(std::move(d));
+        if (!err.empty()) {
+          failed_ = true;
+          error_ = err;
+          lost_ += unsent + todo_.size();
+          stop_ = true;
+          todo_.clear();
+        }
+      }
+      sent.clear();
+#ifndef _WIN32
+      if (wake_wr_ >= 0) {
+        const char c = 1;
+        [[maybe_unused]] const auto n = ::write(wake_wr_, &c, 1);  // full pipe: already signalled
+      }
+#endif
+      if (!err.empty()) return;
+    }
+  }
+
+  std::unique_ptr<pcap::LiveHandle> port_;
+  std::chrono::steady_clock::time_point t0_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::vector<Item> todo_;
+  std::vector<Sent> done_;
+  std::vector<pcap::Bytes> frames_;  // the sending thread's
+  std::string error_;
+  bool stop_ = false;
+  std::atomic<bool> failed_{false};
+  std::size_t in_flight_ = 0;  // engines' thread only
+  std::size_t lost_ = 0;       // handed over, never sent (after a failure)
+  int wake_rd_ = -1, wake_wr_ = -1;
+  std::thread thread_;
+};
+
 }  // namespace
 
 struct LiveRunner::Impl {
@@ -107,7 +276,13 @@ struct LiveRunner::Impl {
   LiveOptions opt;
   std::string error;
   std::vector<std::string> warnings;
-  std::unique_ptr<pcap::LiveHandle> port;
+  std::unique_ptr<pcap::LiveHandle> port;     // capture (this thread)
+  std::unique_ptr<pcap::LiveHandle> tx_port;  // injection, until the sending thread owns it
+  std::unique_ptr<Injector<Out>> tx;
+  std::vector<Out> tx_batch;                       // flush_tx's handover
+  std::vector<Injector<Out>::Sent> tx_sent;        // collect_tx's
+  Time last_record = 0;
+  std::int64_t wall0 = 0;  // system clock at t0, ns since the epoch
   std::unique_ptr<pcap::Writer> pcap;
   std::vector<Host> hosts;
   std::deque<HostSpec> block_hosts;  // specs of block hosts (the nodes refer to them)
@@ -128,6 +303,7 @@ struct LiveRunner::Impl {
   wire::DecodedPacket pkt;
   std::vector<MacAddr> mac_scratch;       // update_macs
   std::vector<std::uint64_t> key_scratch;
+  std::vector<int> target_scratch;        // for_targets
 
   Impl(const Scenario& s, LiveOptions o) : sc(s), opt(std::move(o)) {}
 
@@ -194,16 +370,20 @@ struct LiveRunner::Impl {
     timeline.emplace(sc);
     port = pcap::LiveHandle::open(opt.iface, error);
     if (!port) return;
+    tx_port = pcap::LiveHandle::open_injector(opt.iface, error);
+    if (!tx_port) return;
     if (!opt.pcap_path.empty()) {
       pcap = pcap::Writer::open(opt.pcap_path, pcap::linktype::kEthernet, error);
       if (!pcap) return;
     }
   }
 
-  void record(wire::Bytes frame) {
+  /// Writes a frame seen or sent at `t` (since t0) to the run's pcap; the file's timestamps
+  /// never go back (a frame sent is collected from the sending thread a little later).
+  void record(wire::Bytes frame, Time t) {
     if (!pcap) return;
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count();
+    last_record = std::max(last_record, t);
+    const std::int64_t ns = wall0 + last_record;
     pcap->write(ns / 1000000000, static_cast<std::uint32_t>(ns % 1000000000), frame);
   }
 
@@ -300,7 +480,10 @@ struct LiveRunner::Impl {
       if (k == 0xFFFFFFFFFFFFull) return;  // hosts take nothing on broadcast but ARP (answered here)
       auto it = by_mac.find(k);
       if (it == by_mac.end()) return;
-      const std::vector<int> targets = it->second;  // receive() may change filters
+      // A copy: receive() may change filters. Not nested (f only queues frames), so one
+      // scratch vector serves every call without an allocation each time.
+      std::vector<int>& targets = target_scratch;
+      targets.assign(it->second.begin(), it->second.end());
       for (int i : targets)
         if (i != except) f(i);
     } else if (auto it = by_unicast.find(k); it != by_unicast.end() && it->second != except) {
@@ -312,7 +495,7 @@ struct LiveRunner::Impl {
     if (frame.size() < 14) return;
     if (by_unicast.count(mac_key(frame.data() + 6))) return;  // our own frame, seen again
     ++sum.frames_rx;
-    record(frame);
+    record(frame, now);
     wire::EthernetHeader eh;
     wire::Bytes payload;
     wire::ErrorSet errs;
@@ -350,7 +533,9 @@ struct LiveRunner::Impl {
   /// Frames between emulated hosts of the same link: what one host sends, the others hear
   /// (IGMPv1/v2 and MLDv1 report suppression, RFC 2236 §3).
   void loop_back(const Out& o, Time now) {
-    if (!o.membership) return;
+    // Only IGMPv1/v2 and MLDv1 reports change what another host does; hosts ignore IGMPv3
+    // and MLDv2 reports (RFC 9776 §5: no report suppression), leaves and dones.
+    if (!o.v1v2_report) return;
     // Most reports go to 224.0.0.22 / ff02::16, which no host listens to: no decode, no copy.
     if (auto it = by_mac.find(mac_key(o.frame.data())); it == by_mac.end() || it->second.empty()) return;
     const bool suppress = o.v1v2_report;
@@ -451,26 +636,47 @@ struct LiveRunner::Impl {
     pending = -1;
   }
 
-  bool flush_tx(Time now) {
+  /// Frames handed to the sending thread and not yet back: enough to keep it busy while the
+  /// next batch is made (a few ms at full speed), few enough that an answer queued behind
+  /// them (SendQueue) is not held up for long.
+  static constexpr std::size_t kMaxInFlight = 2048;
+
+  /// Hands the frames the rate cap allows now to the sending thread, answers first.
+  void flush_tx(Time now) {
     const double burst = std::max(1.0, static_cast<double>(opt.rate) / 50.0);  // 20 ms worth
     tokens = std::min(burst, tokens + static_cast<double>(now - refill_at) * static_cast<double>(opt.rate) / 1e9);
     refill_at = now;
-    while (!txq.empty() && tokens >= 1.0) {
-      Out o = txq.pop();
+    std::size_t room = kMaxInFlight - std::min(kMaxInFlight, tx->in_flight());
+    while (!txq.empty() && tokens >= 1.0 && room > 0) {
+      tx_batch.push_back(txq.pop());
       tokens -= 1.0;
-      if (!port->inject(o.frame)) {
-        error = port->error();
-        return false;
-      }
-      record(o.frame);
-      account_tx(o, now);
-      if (o.kind == 0) loop_back(o, now);
+      --room;
     }
-    return true;
+    tx->send(tx_batch);
   }
 
+  /// The frames the sending thread has sent: recorded, counted (a response's delay runs to
+  /// when its send returned) and heard by the other emulated hosts.
+  bool collect_tx(Time now) {
+    const bool ok = tx->collect(tx_sent);
+    for (auto& s : tx_sent) {
+      record(s.item.frame, s.at);
+      account_tx(s.item, s.at);
+      if (s.item.kind == 0) loop_back(s.item, now);
+    }
+    tx_sent.clear();
+    if (!ok) error = tx->error();
+    return ok;
+  }
+
+  /// Scenario actions (and timers) run per turn of the loop, at most: when actions are due
+  /// faster than the engines can take them, the turn ends and the frames made so far are
+  /// handed to the sending thread before more are made, instead of one turn taking every
+  /// due action of a storm while the sender idles.
+  static constexpr int kPerTurn = 256;
+
   void run_due(Time now) {
-    while (!timeline->done() && timeline->next_at() <= now) {
+    for (int k = 0; k < kPerTurn && !timeline->done() && timeline->next_at() <= now; ++k) {
       int index = -1;
       const EventSpec& ev = timeline->next(index);
       if (index < 0) {
@@ -495,7 +701,9 @@ struct LiveRunner::Impl {
       update_macs(index);
       drain(index, now);
     }
-    while (next_expect < sc.expects.size() && sc.expects[next_expect].at <= now) {
+    // An expectation is checked once every action up to its time has run.
+    while (next_expect < sc.expects.size() && sc.expects[next_expect].at <= now &&
+           (timeline->done() || timeline->next_at() > sc.expects[next_expect].at)) {
       const ExpectSpec& x = sc.expects[next_expect++];
       auto it = by_name.find(x.node);
       if (x.node_kind != NodeKind::Host || it == by_name.end()) continue;
@@ -505,6 +713,8 @@ struct LiveRunner::Impl {
 
   bool run(const volatile std::sig_atomic_t* stop) {
     t0 = std::chrono::steady_clock::now();
+    wall0 = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    tx = std::make_unique<Injector<Out>>(std::move(tx_port), t0);
     sum.iface = opt.iface;
     sum.hosts = hosts.size();
     tokens = 1;
@@ -523,6 +733,10 @@ struct LiveRunner::Impl {
         break;
       }
       if (now >= end) break;
+      if (!collect_tx(now)) {
+        ok = false;
+        break;
+      }
       run_due(now);
       for (int k = 0; k < 4096; ++k) {
         const int rc = port->next(f);
@@ -534,7 +748,7 @@ struct LiveRunner::Impl {
         }
         dispatch(f.data, now);
       }
-      while (!timers.empty() && timers.top().first <= now) {
+      for (int k = 0; k < kPerTurn && !timers.empty() && timers.top().first <= now; ++k) {
         const auto [t, i] = timers.top();
         timers.pop();
         Host& h = hosts[static_cast<std::size_t>(i)];
@@ -542,17 +756,24 @@ struct LiveRunner::Impl {
         h.wake = -1;
         drain(i, now);
       }
-      if (!ok || !flush_tx(now)) break;
+      if (!ok) break;
+      flush_tx(now);
       Time next = end;
       if (!timeline->done()) next = std::min(next, timeline->next_at());
       if (next_expect < sc.expects.size()) next = std::min(next, sc.expects[next_expect].at);
       if (!timers.empty()) next = std::min(next, timers.top().first);
-      if (!txq.empty())
+      if (!txq.empty() && tx->in_flight() < kMaxInFlight)
         next = std::min(next, refill_at + static_cast<Time>((1.0 - tokens) * 1e9 / static_cast<double>(opt.rate)) + 1);
       now = clock();
-      // At most 100 ms, so that a stop request is seen even without EINTR.
-      port->wait(next <= now ? 0 : static_cast<int>(std::min<Time>((next - now + kMs - 1) / kMs, 100)));
+      // At most 100 ms, so that a stop request is seen even without EINTR; the sending
+      // thread wakes the wait when frames come back (where it cannot, 1 ms polls).
+      Time limit = 100;
+      if (tx->in_flight() > 0 && tx->wake_fd() < 0) limit = 1;
+      port->wait(next <= now ? 0 : static_cast<int>(std::min<Time>((next - now + kMs - 1) / kMs, limit)), tx->wake_fd());
     }
+    // What was handed over is sent (at most kMaxInFlight frames), recorded and counted.
+    tx->finish();
+    if (!collect_tx(clock()) && ok) ok = false;
     sum.elapsed = clock();
     sum.kernel_drops = port->dropped();
     if (pcap) pcap->flush();

@@ -1,5 +1,7 @@
 #include "stack/wire/packet.hpp"
 
+#include <algorithm>
+
 namespace mcsim::wire {
 
 bool decode_ip_datagram(Bytes d, DecodedPacket& out) {
@@ -57,7 +59,9 @@ bool decode_ethernet_frame(Bytes frame, DecodedPacket& out) {
 
 void build_igmp_datagram(const Ipv4Header& ip, const IgmpMessage& msg, std::vector<std::uint8_t>& out) {
   std::vector<std::uint8_t> payload;
+  payload.reserve(64);  // one allocation for most messages, not one per doubling
   encode_igmp(msg, payload);
+  out.reserve(out.size() + 24 + payload.size());  // IPv4 header with Router Alert
   Ipv4Header h = ip;
   h.protocol = kProtoIgmp;
   emit_ipv4(h, payload, out);
@@ -65,7 +69,9 @@ void build_igmp_datagram(const Ipv4Header& ip, const IgmpMessage& msg, std::vect
 
 void build_mld_datagram(const Ipv6Header& ip, const MldMessage& msg, std::vector<std::uint8_t>& out) {
   std::vector<std::uint8_t> payload;
+  payload.reserve(64);
   encode_mld(msg, ip.src, ip.dst, payload);
+  out.reserve(out.size() + 48 + payload.size());  // IPv6 header and Hop-by-Hop header
   emit_ipv6(ip, kProtoIcmpv6, payload, out);
 }
 
@@ -80,6 +86,7 @@ void build_ethernet_for(const MacAddr& src, Bytes d, std::vector<std::uint8_t>& 
     eth.dst = d.size() >= 20 ? MacAddr::multicast_for(Ipv4Addr::from_bytes(d.data() + 16)) : MacAddr{};
   }
   const std::size_t start = out.size();
+  out.reserve(start + std::max<std::size_t>(60, 14 + d.size()));
   emit_ethernet(eth, d, out);
   if (out.size() - start < 60) out.resize(start + 60, 0);
 }
