@@ -99,11 +99,23 @@ std::unique_ptr<LiveHandle> LiveHandle::open_impl(const std::string& iface, std:
   if (std::string why = check_device(iface); !why.empty()) return fail(why);
   const int lt = pcap_datalink(h);
   if (lt != DLT_EN10MB) return fail("interface '" + iface + "' is not Ethernet (link type " + std::to_string(lt) + ")");
+  // Our own injected frames must not come back (nor fill the ring). Linux >= 4.20: the
+  // kernel does not even copy frames sent on the interface to this socket
+  // (PACKET_IGNORE_OUTGOING). Older Linux kernels: an "inbound" filter. Elsewhere (Npcap):
+  // pcap_setdirection and the caller's own-MAC check.
+  //
+  // Not "inbound" where the option works: libpcap runs the new filter in user space on the
+  // first ring slot after pcap_setfilter (frames that may have passed the old filter), and
+  // there "inbound" (a load of the kernel's packet type) rejects every frame, so the first
+  // frame captured was lost: the querier's first query (test_live_device.py).
+  bool ignore_outgoing = false;
+#if defined(__linux__) && defined(PACKET_IGNORE_OUTGOING)
+  const int one = 1;
+  ignore_outgoing = ::setsockopt(pcap_fileno(h), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) == 0;
+#endif
   struct bpf_program prog{};
-  // Linux: "inbound" keeps the frames we inject out of the kernel ring altogether; where the
-  // platform cannot compile it (Npcap), the plain filter and pcap_setdirection / the
-  // caller's own-MAC check do the job.
-  bool inbound = !inject_only && pcap_compile(h, &prog, ("inbound and (" + filter + ")").c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
+  bool inbound = !inject_only && !ignore_outgoing &&
+                 pcap_compile(h, &prog, ("inbound and (" + filter + ")").c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
   if (!inbound && pcap_compile(h, &prog, filter.c_str(), inject_only ? 0 : 1, PCAP_NETMASK_UNKNOWN) != 0)
     return fail(iface + ": bad capture filter '" + filter + "': " + pcap_geterr(h));
   const int frc = pcap_setfilter(h, &prog);
@@ -111,16 +123,7 @@ std::unique_ptr<LiveHandle> LiveHandle::open_impl(const std::string& iface, std:
   if (frc != 0) return fail(iface + ": cannot set capture filter: " + pcap_geterr(h));
   if (!inject_only && pcap_setnonblock(h, 1, errbuf) != 0) return fail(iface + ": cannot set non-blocking mode: " + errbuf);
   std::unique_ptr<LiveHandle> l(new LiveHandle());
-  // Our own injected frames are not captured back where the platform can tell (Linux);
-  // elsewhere the caller drops frames from its own MACs.
-  l->incoming_only_ = pcap_setdirection(h, PCAP_D_IN) == 0 || inbound;
-#if defined(__linux__) && defined(PACKET_IGNORE_OUTGOING)
-  // Linux >= 4.20: the kernel does not even copy frames sent on the interface (ours: every
-  // report) to this socket to have its filter reject them; one clone per frame sent saved.
-  // Older kernels refuse the option and the "inbound" filter does the same job.
-  const int one = 1;
-  (void)::setsockopt(pcap_fileno(h), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
-#endif
+  l->incoming_only_ = pcap_setdirection(h, PCAP_D_IN) == 0 || inbound || ignore_outgoing;
   l->impl_ = new Impl{h};
   l->iface_ = iface;
   l->linktype_ = lt;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #endif
 
+#include "pcap/decode.hpp"
 #include "pcap/live.hpp"
 #include "sim/json.hpp"
 #include "sim/nodes.hpp"
@@ -283,6 +284,10 @@ struct LiveRunner::Impl {
   std::vector<Injector<Out>::Sent> tx_sent;        // collect_tx's
   Time last_record = 0;
   std::int64_t wall0 = 0;  // system clock at t0, ns since the epoch
+  std::uint64_t frame_no = 0;               // frames recorded (the pcap's numbering)
+  std::optional<pcap::Validator> device;    // router role: the device's queries
+  wire::DecodedPacket vpkt;
+  std::vector<pcap::Finding> device_ready;
   std::unique_ptr<pcap::Writer> pcap;
   std::vector<Host> hosts;
   std::deque<HostSpec> block_hosts;  // specs of block hosts (the nodes refer to them)
@@ -380,11 +385,32 @@ struct LiveRunner::Impl {
 
   /// Writes a frame seen or sent at `t` (since t0) to the run's pcap; the file's timestamps
   /// never go back (a frame sent is collected from the sending thread a little later).
+  /// The same frame, time and number go to the device check (the router-role validator),
+  /// so that its findings are those of `mcsim validate --role router` on the pcap.
   void record(wire::Bytes frame, Time t) {
-    if (!pcap) return;
+    if (!pcap && !device) return;
     last_record = std::max(last_record, t);
     const std::int64_t ns = wall0 + last_record;
-    pcap->write(ns / 1000000000, static_cast<std::uint32_t>(ns % 1000000000), frame);
+    pcap::Frame f;
+    f.number = ++frame_no;
+    f.ts_sec = ns / 1000000000;
+    f.ts_nsec = static_cast<std::uint32_t>(ns % 1000000000);
+    f.caplen = f.len = static_cast<std::uint32_t>(frame.size());
+    f.data = frame;
+    if (pcap) pcap->write(f.ts_sec, f.ts_nsec, frame);
+    if (!device) return;
+    if (pcap::decode_frame(f, vpkt)) device->feed(f, vpkt);
+    if ((frame_no & 4095) == 0) keep_device_findings();
+  }
+
+  /// Moves the settled findings into the summary: counts all, keeps the first ones.
+  void keep_device_findings() {
+    device->drain(device_ready);
+    for (auto& x : device_ready) {
+      ++sum.device_findings[static_cast<int>(x.severity)];
+      if (sum.device_finding_list.size() < LiveSummary::kMaxDeviceFindings) sum.device_finding_list.push_back(std::move(x));
+    }
+    device_ready.clear();
   }
 
   void update_macs(int i) {
@@ -714,6 +740,9 @@ struct LiveRunner::Impl {
   bool run(const volatile std::sig_atomic_t* stop) {
     t0 = std::chrono::steady_clock::now();
     wall0 = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    sum.wall_start = static_cast<double>(wall0) / 1e9;
+    if (opt.check_device) device.emplace(pcap::Role::Router);
+    sum.device_checked = opt.check_device;
     tx = std::make_unique<Injector<Out>>(std::move(tx_port), t0);
     sum.iface = opt.iface;
     sum.hosts = hosts.size();
@@ -775,6 +804,11 @@ struct LiveRunner::Impl {
     tx->finish();
     if (!collect_tx(clock()) && ok) ok = false;
     sum.elapsed = clock();
+    if (device) {
+      device->finish();
+      keep_device_findings();
+      sum.device_messages = device->messages();
+    }
     sum.kernel_drops = port->dropped();
     if (pcap) pcap->flush();
     return ok;
@@ -854,6 +888,24 @@ std::string LiveSummary::text() const {
   }
   if (more) s += "  ... " + std::to_string(more) + " more (--format jsonl lists every query)\n";
   if (quiet) s += "  " + std::to_string(quiet) + " group-specific queries with no response (no emulated member)\n";
+  if (device_checked) {
+    const std::uint64_t total = device_findings[0] + device_findings[1] + device_findings[2];
+    s += "device checks (router role, docs/validate.md): " + std::to_string(device_messages) + " messages judged, " +
+         std::to_string(total) + " findings (" + std::to_string(device_findings[0]) + " must, " +
+         std::to_string(device_findings[1]) + " should, " + std::to_string(device_findings[2]) + " info)\n";
+    std::size_t shown_f = 0;
+    for (const auto& f : device_finding_list) {
+      if (shown_f++ >= 20) break;
+      char t[32];
+      std::snprintf(t, sizeof t, "%.3f", f.time - wall_start);
+      s += "  " + std::string(t) + "s frame " + std::to_string(f.frame) + ": " + f.rule + " (" + f.rfc + "): " + f.reason;
+      if (f.severity != pcap::Severity::Must) s += std::string(" [") + pcap::severity_name(f.severity) + "]";
+      s += "\n";
+    }
+    if (total > shown_f)
+      s += "  ... " + std::to_string(total - shown_f) + " more (--format jsonl lists the first " +
+           std::to_string(kMaxDeviceFindings) + "; mcsim validate --role router on the --pcap lists all)\n";
+  }
   if (expects_passed + expects_failed)
     s += "expectations: " + std::to_string(expects_passed) + " passed, " + std::to_string(expects_failed) + " failed\n";
   return s;
@@ -893,10 +945,24 @@ std::string LiveSummary::json() const {
   j.num("responses", n(a.n)).num("late", n(late)).num("late_tolerance_ms", kLateTolerance / kMs);
   if (a.n) j.seconds("delay_min", a.min).seconds("delay_median", a.median).seconds("delay_p99", a.p99).seconds("delay_max", a.max);
   j.num("expects_passed", n(expects_passed)).num("expects_failed", n(expects_failed));
+  std::string fs = "[";
+  if (device_checked) {
+    j.num("device_messages", n(device_messages)).num("device_must", n(device_findings[0]))
+        .num("device_should", n(device_findings[1])).num("device_info", n(device_findings[2]));
+    for (const auto& f : device_finding_list) {
+      JsonObject x;
+      x.num("frame", n(f.frame)).seconds("t", static_cast<Time>(std::llround((f.time - wall_start) * 1e9))).str("rule", f.rule)
+          .str("severity", pcap::severity_name(f.severity)).str("rfc", f.rfc).str("reason", f.reason);
+      fs += (fs.size() > 1 ? "," : "") + x.done();
+    }
+  }
+  fs += "]";
   std::string s = j.done();
   s.pop_back();
   std::string bvs = bv.done();
-  s += ",\"queries_by_version\":" + bvs + ",\"queries\":" + qs + "}";
+  s += ",\"queries_by_version\":" + bvs + ",\"queries\":" + qs;
+  if (device_checked) s += ",\"device_findings\":" + fs;
+  s += "}";
   return s;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "pcap/validate.hpp"
 #include "sim/scenario.hpp"
 
 namespace mcsim::sim {
@@ -23,6 +24,7 @@ struct LiveOptions {
   std::uint64_t rate = 10000;         // frames/s cap on injection
   std::optional<std::uint64_t> seed;
   std::optional<std::string> profile;
+  bool check_device = true;           // judge the device's queries (router-role validator)
 };
 
 /// One query seen on the wire and the emulated hosts' responses to it.
@@ -52,6 +54,15 @@ struct LiveSummary {
   std::vector<LiveQuery> queries;
   std::optional<IpAddr> querier4, querier6;  // source of the last query of each family
   std::uint8_t querier4_version = 0, querier6_version = 0;
+  // The device's querier behaviour: every frame of the run (what `--pcap` records, in that
+  // order and numbering) through the router-role validator (docs/validate.md), as
+  // `mcsim validate --role router` of the capture would judge it.
+  bool device_checked = false;
+  std::uint64_t device_messages = 0;              // membership messages judged
+  std::uint64_t device_findings[3] = {0, 0, 0};   // by severity: must, should, info
+  std::vector<pcap::Finding> device_finding_list; // the first kMaxDeviceFindings, frame order
+  static constexpr std::size_t kMaxDeviceFindings = 1000;
+  double wall_start = 0;                          // wall clock of t=0 (findings' times)
   bool interrupted = false;
 
   std::string text() const;

@@ -1,0 +1,147 @@
+"""`mcsim live` judges the device it runs against: every frame of the run goes through the
+router-role validator, and the summary lists the device's findings (issue #10: "the device's
+querier behaviour findings"). A fake querier in a network namespace made here sends IGMPv3
+queries with known faults, built byte by byte below from RFC 9776 §4.1 (not by mcsim):
+TTL 2 (IGMP-TTL-1, RFC 9776 §4), no Router Alert (IGMP-RA-1, RFC 9776 §4), and a
+group-specific query sent to 224.0.0.1 instead of its group (DST-GSQ-1, RFC 9776 §4.1.12).
+The summary must name those rules on those frames, and list exactly what
+`mcsim validate --role router` finds in the run's own pcap. Needs root; skipped otherwise."""
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+PID = os.getpid()
+DEVNS, EMNS = f"qd{PID}", f"qe{PID}"
+DEVIF, EMIF = f"qd{PID}", f"qe{PID}"
+DEV_MAC = "02:00:00:99:00:01"
+
+SENDER = r"""
+import socket, struct, sys, time
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+def query(group, ttl, router_alert, dst):
+    # RFC 9776 §4.1: type 0x11, Max Resp Code 10 (1 s), checksum, group, S=0 QRV=2, QQIC 125, 0 sources
+    igmp = struct.pack("!BBH4sBBH", 0x11, 10, 0, socket.inet_aton(group), 0x02, 125, 0)
+    igmp = igmp[:2] + struct.pack("!H", csum(igmp)) + igmp[4:]
+    opts = b"\x94\x04\x00\x00" if router_alert else b""
+    ihl = 5 + len(opts) // 4
+    ip = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0xC0, 4 * ihl + len(igmp), 1, 0x4000, ttl, 2, 0,
+                     socket.inet_aton("10.3.0.1"), socket.inet_aton(dst)) + opts
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    d = socket.inet_aton(dst)
+    eth = bytes([1, 0, 0x5E, d[1] & 0x7F, d[2], d[3]]) + bytes.fromhex(sys.argv[2].replace(":", "")) + b"\x08\x00"
+    return eth + ip + igmp
+
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+time.sleep(float(sys.argv[3]))
+for frame in (query("0.0.0.0", 2, True, "224.0.0.1"),       # IGMP-TTL-1
+              query("0.0.0.0", 1, False, "224.0.0.1"),      # IGMP-RA-1
+              query("239.3.0.1", 1, True, "224.0.0.1")):    # DST-GSQ-1
+    s.send(frame)
+    time.sleep(0.3)
+"""
+
+
+def sh(*args, check=True):
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=20, check=check)
+
+
+@pytest.fixture
+def link():
+    if os.geteuid() != 0:
+        pytest.skip("live-mode test needs root (network namespaces, CAP_NET_RAW)")
+    if not shutil.which("ip"):
+        pytest.skip("'ip' (iproute2) not installed: live-mode test skipped")
+    made = []
+    try:
+        for ns in (DEVNS, EMNS):
+            sh("ip", "netns", "add", ns)
+            made.append(ns)
+            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
+            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
+        sh("ip", "link", "add", DEVIF, "netns", DEVNS, "address", DEV_MAC, "type", "veth", "peer", "name", EMIF,
+           "netns", EMNS)
+        sh("ip", "-n", DEVNS, "link", "set", DEVIF, "up")
+        sh("ip", "-n", EMNS, "link", "set", EMIF, "up")
+        deadline = time.monotonic() + 5
+        while "LOWER_UP" not in sh("ip", "-n", EMNS, "link", "show", EMIF).stdout and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield
+    finally:
+        for ns in made:
+            sh("ip", "netns", "del", ns, check=False)
+
+
+def test_live_summary_lists_the_devices_findings(link, mcsim_bin, tmp_path):
+    yaml = tmp_path / "dev.yaml"
+    yaml.write_text("""name: device check
+until: 4s
+lans: [{name: lan0}]
+hosts:
+  - block: 3
+    name: e
+    lan: lan0
+    ipv4: 10.3.0.10/16
+    mac: 02:00:00:30:00:00
+    solicited_node: false
+    events:
+      - {at: 200ms, socket: A, op: IP_ADD_MEMBERSHIP, group: 239.3.0.0/24}
+""")
+    cap = tmp_path / "dev.pcap"
+    p = subprocess.Popen(["ip", "netns", "exec", EMNS, str(mcsim_bin), "live", "--iface", EMIF, str(yaml), "--pcap",
+                          str(cap), "--duration", "3s", "--format", "jsonl"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        sender = subprocess.run(["ip", "netns", "exec", DEVNS, "/usr/bin/python3", "-c", SENDER, DEVIF, DEV_MAC, "1.0"],
+                                capture_output=True, text=True, timeout=20)
+        assert sender.returncode == 0, sender.stderr
+        out, err = p.communicate(timeout=20)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == 0, err
+    s = json.loads(out.strip().splitlines()[-1])
+    assert s["querier_ipv4"] == "10.3.0.1"  # (a query the hosts must ignore is not counted as seen)
+    got = [(f["frame"], f["rule"], f["severity"]) for f in s["device_findings"]]
+
+    # The queries' frame numbers in the run's pcap (frames from the device's MAC).
+    dec = subprocess.run([str(mcsim_bin), "decode", str(cap), "--format", "jsonl"], capture_output=True, text=True)
+    assert dec.returncode == 0, dec.stderr
+    queries = [m["frame"] for m in map(json.loads, dec.stdout.splitlines()) if m.get("kind", "").endswith("query")]
+    assert len(queries) == 3, dec.stdout[:2000]
+    ttl, no_ra, gsq = queries
+    assert (ttl, "IGMP-TTL-1", "must") in got, got
+    assert (no_ra, "IGMP-RA-1", "must") in got, got
+    assert (gsq, "DST-GSQ-1", "must") in got, got
+    assert s["device_must"] >= 3 and s["device_messages"] >= 3
+
+    # Exactly what `mcsim validate --role router` finds in the same run's pcap.
+    v = subprocess.run([str(mcsim_bin), "validate", str(cap), "--role", "router", "--format", "jsonl"],
+                       capture_output=True, text=True)
+    assert v.returncode == 1, v.stdout + v.stderr
+    lines = [json.loads(x) for x in v.stdout.splitlines() if x.strip()]
+    want = [(f["frame"], f["rule"], f["severity"]) for f in lines if "rule" in f]
+    assert got == want
+    summary = lines[-1]["summary"]
+    assert (s["device_must"], s["device_should"], s["device_info"]) == (summary["must"], summary["should"],
+                                                                         summary["info"])
+    assert s["device_messages"] == summary["messages"]
+
+    # The text summary says the same in one line per finding.
+    text = subprocess.run(["ip", "netns", "exec", EMNS, str(mcsim_bin), "live", "--iface", EMIF, str(yaml),
+                           "--duration", "300ms"], capture_output=True, text=True, timeout=20)
+    assert text.returncode == 0, text.stderr
+    assert "device checks (router role, docs/validate.md): 0 messages judged, 0 findings" in text.stdout
