@@ -145,3 +145,23 @@ hosts:
                            "--duration", "300ms"], capture_output=True, text=True, timeout=20)
     assert text.returncode == 0, text.stderr
     assert "device checks (router role, docs/validate.md): 0 messages judged, 0 findings" in text.stdout
+
+
+def test_live_without_cap_net_raw_says_so_in_one_line(link, mcsim_bin):
+    """Without CAP_NET_RAW (here: as user nobody, through setpriv) the run is refused with
+    one line naming the capability and how to grant it, exit 2 (issue #10 "Safety")."""
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv (util-linux) not installed")
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="mcsim-nocap-") as d:
+        os.chmod(d, 0o755)  # readable by nobody, unlike pytest's tmp_path
+        yaml = os.path.join(d, "s.yaml")
+        with open(yaml, "w") as f:
+            f.write("name: no cap\nuntil: 1s\nlans: [{name: lan0}]\n"
+                    "hosts: [{name: h1, lan: lan0, ipv4: 10.3.0.10}]\n")
+        os.chmod(yaml, 0o644)
+        r = subprocess.run(["ip", "netns", "exec", EMNS, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                            str(mcsim_bin), "live", "--iface", EMIF, yaml], capture_output=True, text=True, timeout=20)
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert r.stderr == (f"mcsim live: {EMIF}: needs CAP_NET_RAW (run as root or setcap cap_net_raw+ep "
+                        "build/bin/mcsim)\n"), r.stderr
