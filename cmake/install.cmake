@@ -1,18 +1,29 @@
-# Installation: the CLI, static libraries with their headers, a CMake package config
+# Installation: the CLI, static and shared libraries with their headers, a CMake package config
 # (find_package(mcsim) gives mcsim::stack, mcsim::pcap, mcsim::sim), a pkg-config file, and
 # a Debian package through CPack (cpack -G DEB).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set_target_properties(mcsim_stack PROPERTIES EXPORT_NAME stack)
-set_target_properties(mcsim_pcap PROPERTIES EXPORT_NAME pcap)
-set_target_properties(mcsim_sim PROPERTIES EXPORT_NAME sim)
+# Exported targets: mcsim::stack, mcsim::pcap, mcsim::sim are the shared libraries and
+# mcsim::stack_static, mcsim::pcap_static, mcsim::sim_static the static ones (with
+# MCSIM_BUILD_SHARED=OFF only the static ones are built, exported as mcsim::stack ...).
+set(mcsim_lib_targets)
+foreach(lib stack pcap sim)
+  if(MCSIM_BUILD_SHARED)
+    set_target_properties(mcsim_${lib}_shared PROPERTIES EXPORT_NAME ${lib})
+    set_target_properties(mcsim_${lib} PROPERTIES EXPORT_NAME ${lib}_static)
+    list(APPEND mcsim_lib_targets mcsim_${lib}_shared mcsim_${lib})
+  else()
+    set_target_properties(mcsim_${lib} PROPERTIES EXPORT_NAME ${lib})
+    list(APPEND mcsim_lib_targets mcsim_${lib})
+  endif()
+endforeach()
 set_target_properties(mcsim_warnings PROPERTIES EXPORT_NAME warnings)
 
 install(TARGETS mcsim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(TARGETS mcsim_stack mcsim_pcap mcsim_sim mcsim_warnings EXPORT mcsimTargets
+install(TARGETS ${mcsim_lib_targets} mcsim_warnings EXPORT mcsimTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Unspecified
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mcsim)
 
 # Headers keep their paths below the include root: #include "stack/addr.hpp".
@@ -31,7 +42,9 @@ install(FILES ${CMAKE_BINARY_DIR}/mcsimConfig.cmake ${CMAKE_BINARY_DIR}/mcsimCon
 file(RELATIVE_PATH MCSIM_PC_TO_PREFIX /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 string(REGEX REPLACE "/$" "" MCSIM_PC_TO_PREFIX "${MCSIM_PC_TO_PREFIX}")
 configure_file(${CMAKE_SOURCE_DIR}/cmake/mcsim.pc.in ${CMAKE_BINARY_DIR}/mcsim.pc @ONLY)
-install(FILES ${CMAKE_BINARY_DIR}/mcsim.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+configure_file(${CMAKE_SOURCE_DIR}/cmake/mcsim-static.pc.in ${CMAKE_BINARY_DIR}/mcsim-static.pc @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/mcsim.pc ${CMAKE_BINARY_DIR}/mcsim-static.pc
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 # The man page (gzip-compressed, as Debian installs them), bash completion (loaded on first use
 # by bash-completion from share/bash-completion/completions/<command>) and the example scenarios
@@ -57,6 +70,14 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 if(TARGET _core)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "python3 (>= ${Python_VERSION_MAJOR}.${Python_VERSION_MINOR}), python3 (<< ${Python_VERSION_MAJOR}.${MCSIM_PY_NEXT_MINOR})")
+endif()
+# The shared libraries: ldconfig through libc-bin's trigger (cmake/deb/triggers); the
+# postinst/postrm given here do nothing and keep CPack from writing ones that call ldconfig
+# (which would also need a shell inside `dpkg --root`'s scratch root).
+if(MCSIM_BUILD_SHARED)
+  set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_SOURCE_DIR}/cmake/deb/triggers
+    ${CMAKE_SOURCE_DIR}/cmake/deb/postinst ${CMAKE_SOURCE_DIR}/cmake/deb/postrm)
+  set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 endif()
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_COMPRESSION_TYPE gzip)

@@ -13,6 +13,7 @@
 #ifdef __linux__
 #include <linux/if_packet.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <cerrno>
 #endif
@@ -112,6 +113,14 @@ std::unique_ptr<LiveHandle> LiveHandle::open_impl(const std::string& iface, std:
 #if defined(__linux__) && defined(PACKET_IGNORE_OUTGOING)
   const int one = 1;
   ignore_outgoing = ::setsockopt(pcap_fileno(h), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) == 0;
+#endif
+#ifdef __linux__
+  if (inject_only) {
+    // A send that cannot complete within 2 s (a stuck driver queue) fails with EAGAIN
+    // instead of blocking the sending thread, and so the end of the run, for ever.
+    const timeval limit{2, 0};
+    (void)::setsockopt(pcap_fileno(h), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  }
 #endif
   struct bpf_program prog{};
   bool inbound = !inject_only && !ignore_outgoing &&

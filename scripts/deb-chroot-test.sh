@@ -77,6 +77,14 @@ expect "mcsim decode linux-join-leave.pcap: 28 messages, the kernel's IGMPv3 joi
 expect "python3 -c 'import mcsim' (system python3, no PYTHONPATH)" \
   sh -c "chroot '$root' python3 -c 'import mcsim, mcsim._core; print(mcsim.__file__)' | grep -qx /usr/lib/python3/dist-packages/mcsim/__init__.py"
 expect "mcsim check /usr/share/mcsim/scenarios" sh -c "chroot '$root' mcsim check /usr/share/mcsim/scenarios >'$work/check.log'"
+# The shared libraries: the ldconfig trigger (DEBIAN/triggers) put them in the dynamic linker's
+# cache, and Python's ctypes loads libmcsim_sim by its SONAME and calls into it.
+so=$(dpkg-deb -c "$deb" | awk '{print $6}' | grep -o 'libmcsim_sim\.so\.[0-9]*\.[0-9]*$' | head -1)
+if [ -n "$so" ]; then
+  expect "ldconfig cache lists $so (trigger processed)" sh -c "chroot '$root' ldconfig -p | grep -q '$so'"
+  expect "ctypes loads $so and finds mcsim::sim symbols" \
+    sh -c "chroot '$root' python3 -c \"import ctypes; l = ctypes.CDLL('$so'); print(l._ZN5mcsim3sim18load_scenario_textERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEES8_ is not None)\" | grep -qx True"
+fi
 
 step "apt-get purge mcsim"
 files=$(in_chroot dpkg -L mcsim | while read -r f; do [ -f "$root$f" ] && echo "$f"; done)

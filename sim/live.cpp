@@ -691,7 +691,7 @@ struct LiveRunner::Impl {
       if (s.item.kind == 0) loop_back(s.item, now);
     }
     tx_sent.clear();
-    if (!ok) error = tx->error();
+    if (!ok && error.empty()) error = tx->error();  // the first error is the one reported
     return ok;
   }
 

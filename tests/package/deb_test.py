@@ -70,12 +70,19 @@ for d in depends:
     check(ok, f"dependency {d} satisfied on this machine ({q.stdout.strip() or 'not installed'})")
 
 # ---- file list ----
-files = {line.split()[-1] for line in run("dpkg-deb", "-c", deb).stdout.splitlines()}
+# "perms owner size date time path" or "... path -> target" for a symbolic link
+files = {line.split(" -> ")[0].split()[-1] for line in run("dpkg-deb", "-c", deb).stdout.splitlines()}
 check(all(f.startswith("./usr/") or f == "./" for f in files), f"everything under /usr: {sorted(f for f in files if not f.startswith('./usr/'))}")
 want = ["./usr/bin/mcsim", "./usr/share/man/man1/mcsim.1.gz", "./usr/share/bash-completion/completions/mcsim",
         "./usr/share/mcsim/scenarios/default.yaml", "./usr/share/mcsim/scenarios/captures/linux-join-leave.pcap",
-        "./usr/lib/cmake/mcsim/mcsimConfig.cmake", "./usr/lib/pkgconfig/mcsim.pc", "./usr/lib/libmcsim_stack.a",
+        "./usr/lib/cmake/mcsim/mcsimConfig.cmake", "./usr/lib/pkgconfig/mcsim.pc", "./usr/lib/pkgconfig/mcsim-static.pc",
         "./usr/include/mcsim/stack/addr.hpp"]
+shared = "MCSIM_BUILD_SHARED:BOOL=ON" in cache
+for lib in ["stack", "pcap", "sim"]:
+    want.append(f"./usr/lib/libmcsim_{lib}.a")
+    if shared:  # the real file, the SONAME link and the development link
+        want += [f"./usr/lib/libmcsim_{lib}.so.{version}", f"./usr/lib/libmcsim_{lib}.so.{version.rsplit('.', 1)[0]}",
+                 f"./usr/lib/libmcsim_{lib}.so"]
 if has_python:
     want += ["./usr/lib/python3/dist-packages/mcsim/__init__.py"]
     check(any(re.fullmatch(r"\./usr/lib/python3/dist-packages/mcsim/_core\.cpython-3\d+-[a-z0-9_]+-linux-gnu\.so", f) for f in files),
@@ -85,6 +92,17 @@ if has_python:
 for f in want:
     check(f in files, f"package contains {f}")
 
+# ---- control files: ldconfig through the trigger, no maintainer script doing anything ----
+ctl = work / "control"
+run("dpkg-deb", "-e", deb, ctl)
+if shared:
+    trig = [ln.split("#")[0].strip() for ln in (ctl / "triggers").read_text().splitlines()] \
+        if (ctl / "triggers").is_file() else []
+    check([t for t in trig if t] == ["activate-noawait ldconfig"], f"DEBIAN/triggers: {trig}")
+    for script in ["postinst", "postrm"]:
+        body = [ln for ln in (ctl / script).read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+        check(body == ["set -e", "exit 0"], f"DEBIAN/{script} does nothing (no ldconfig call): {body}")
+
 # ---- dpkg -i into a scratch root, use it, dpkg -r ----
 root = work / "root"
 admin = root / "var/lib/dpkg"
@@ -92,7 +110,9 @@ for d in ["info", "updates", "triggers"]:
     (admin / d).mkdir(parents=True)
 for f in ["status", "available"]:
     (admin / f).write_text("")
-dpkg = ["dpkg", f"--root={root}", "--force-depends", "--force-not-root"]  # Depends: checked above
+# Depends: checked above. The (empty) maintainer scripts run outside the scratch root, which
+# has no shell.
+dpkg = ["dpkg", f"--root={root}", "--force-depends", "--force-not-root", "--force-script-chrootless"]
 r = run(*dpkg, "-i", deb)
 check(r.returncode == 0, f"dpkg -i: {r.stderr[-1000:]}")
 st = run(*dpkg, "-s", "mcsim").stdout
@@ -104,6 +124,25 @@ r = run(usr / "bin/mcsim", "run", usr / "share/mcsim/scenarios/default.yaml")
 check(r.returncode == 0 and r.stdout.endswith(": 10 passed, 0 failed\n"), f"installed mcsim run default.yaml: {r.stdout[-200:]!r}")
 r = run(usr / "bin/mcsim", "decode", "--format", "jsonl", usr / "share/mcsim/scenarios/captures/linux-join-leave.pcap")
 check(r.returncode == 0 and len(r.stdout.splitlines()) == 28, f"installed mcsim decode: {r.returncode} {r.stderr!r}")
+if shared:
+    # A program built against the installed shared libraries runs with them (found through
+    # LD_LIBRARY_PATH here, as the dynamic linker finds /usr/lib on a real system).
+    lib = usr / "lib"
+    for name in ["stack", "pcap", "sim"]:
+        d = run("readelf", "-d", lib / f"libmcsim_{name}.so").stdout
+        check(f"Library soname: [libmcsim_{name}.so.{version.rsplit('.', 1)[0]}]" in d,
+              f"installed libmcsim_{name}.so SONAME: {[ln for ln in d.splitlines() if 'SONAME' in ln]}")
+    src = pathlib.Path(__file__).resolve().parent / "main.cpp"
+    exe = work / "deb-consumer"
+    r = run("c++", "-std=c++20", src, "-o", exe, f"-I{usr / 'include/mcsim'}", f"-L{lib}", "-lmcsim_sim",
+            "-lmcsim_pcap", "-lmcsim_stack")
+    check(r.returncode == 0, f"c++ main.cpp against the packaged shared libraries: {r.stderr[-1500:]}")
+    if r.returncode == 0:
+        env = {"LD_LIBRARY_PATH": str(lib)}
+        ldd = run("ldd", exe, env=env).stdout
+        check(f"libmcsim_sim.so.{version.rsplit('.', 1)[0]} => {lib}/" in ldd, f"ldd: the packaged libmcsim_sim: {ldd}")
+        r = run(exe, env=env)
+        check(r.returncode == 0 and r.stdout == "consumer: 7 events, 0 failures\n", f"deb consumer: {r.stdout!r} {r.stderr!r}")
 if has_python:
     pydir = usr / "lib/python3/dist-packages"
     r = run("/usr/bin/python3", "-c", "import mcsim, mcsim._core; print(mcsim.__file__)",

@@ -71,10 +71,14 @@ check(r.returncode == 0 and len(r.stdout.splitlines()) == 28
       and "10.99.0.2 → 224.0.0.22 IGMPv3 Membership Report: TO_EX 239.1.1.1 {}" in r.stdout,
       f"installed mcsim decode linux-join-leave.pcap: rc {r.returncode} {r.stdout[:200]!r}")
 
-# pkg-config: the relocatable mcsim.pc points at the installed headers and libraries, and
-# tests/package/main.cpp compiles and links with nothing but its flags.
+# pkg-config: the relocatable mcsim.pc points at the installed headers and libraries;
+# tests/package/main.cpp compiles and links with nothing but its flags, against the shared
+# libraries (found at run time through LD_LIBRARY_PATH: the prefix is not a system
+# directory), and statically through mcsim-static.pc (docs/packaging.md).
+shared = "MCSIM_BUILD_SHARED:BOOL=ON" in cache
+soversion = re.search(r"^CMAKE_PROJECT_VERSION:STATIC=(\d+\.\d+)", cache, re.M).group(1)
 pcs = list(prefix.glob("lib*/**/pkgconfig/mcsim.pc"))
-check(len(pcs) == 1, "one mcsim.pc")
+check(len(pcs) == 1 and (pcs[0].parent / "mcsim-static.pc").is_file(), "one mcsim.pc, and mcsim-static.pc")
 if pcs:
     env = {"PKG_CONFIG_PATH": str(pcs[0].parent)}
     r = run("pkg-config", "--cflags-only-I", "--libs-only-L", "mcsim", env=env)
@@ -83,12 +87,28 @@ if pcs:
     check(r.returncode == 0 and len(inc) == 1 and (inc[0] / "stack/addr.hpp").is_file()
           and len(lib) == 1 and (lib[0] / "libmcsim_stack.a").is_file(),
           f"pkg-config --cflags --libs mcsim at the prefix: {r.stdout!r} {r.stderr!r}")
+    libdir = lib[0] if lib else prefix / "lib"
     flags = run("pkg-config", "--cflags", "--libs", "mcsim", env=env).stdout.split()
     exe = work / "pc-consumer"
     r = run(os.environ.get("CXX", "c++"), source / "tests/package/main.cpp", "-o", exe, *flags)
     check(r.returncode == 0, f"c++ main.cpp $(pkg-config --cflags --libs mcsim): {r.stderr[-1500:]}")
     if r.returncode == 0:
-        r = run(exe)
+        runenv = {"LD_LIBRARY_PATH": str(libdir)}
+        r = run(exe, env=runenv)
         check(r.returncode == 0 and r.stdout == "consumer: 7 events, 0 failures\n", f"pkg-config consumer: {r.stdout!r}")
+        if shared:
+            ldd = run("ldd", exe, env=runenv).stdout
+            check(f"libmcsim_sim.so.{soversion} => {libdir}/libmcsim_sim.so.{soversion}" in ldd,
+                  f"the pkg-config consumer loads the installed shared libmcsim_sim: {ldd}")
+    # Static: mcsim-static.pc names the archives, and libpcap/yaml-cpp as usual.
+    static = run("pkg-config", "--cflags", "--libs", "mcsim-static", env=env).stdout.split()
+    exe = work / "pc-consumer-static"
+    r = run(os.environ.get("CXX", "c++"), source / "tests/package/main.cpp", "-o", exe, *static)
+    check(r.returncode == 0, f"c++ main.cpp $(pkg-config --cflags --libs mcsim-static): {r.stderr[-1500:]}")
+    if r.returncode == 0:
+        r = run(exe)
+        needed = run("readelf", "-d", exe).stdout
+        check(r.returncode == 0 and r.stdout == "consumer: 7 events, 0 failures\n" and "libmcsim" not in needed,
+              f"static pkg-config consumer runs without libmcsim_*.so: {r.stdout!r}")
 
 finish()

@@ -3,7 +3,9 @@
 if(NOT MCSIM_SANITIZE)
   add_test(NAME package_find_package
     COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${CMAKE_BINARY_DIR} -DSOURCE_DIR=${CMAKE_SOURCE_DIR}
-            -DWORK_DIR=${CMAKE_BINARY_DIR}/package-test -P ${CMAKE_SOURCE_DIR}/tests/package/run.cmake)
+            -DWORK_DIR=${CMAKE_BINARY_DIR}/package-test -DSHARED=${MCSIM_BUILD_SHARED}
+            -DMCSIM_VERSION_MAJOR_MINOR=${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
+            -P ${CMAKE_SOURCE_DIR}/tests/package/run.cmake)
   set_tests_properties(package_find_package PROPERTIES TIMEOUT 300)
   # What cmake --install puts in place, used as installed: man page (man -w through MANPATH),
   # bash completion (bash-completion's loader), Python package (/usr/bin/python3 with
