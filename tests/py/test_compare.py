@@ -6,7 +6,6 @@ router as querier) and live (`mcsim live` against the Linux bridge's querier in 
 namespaces made by the test; root only, skipped otherwise)."""
 import json
 import os
-import shutil
 import struct
 import subprocess
 import time
@@ -14,6 +13,7 @@ import time
 import pytest
 
 from conftest import ROOT
+from netlab import Lab, inet_checksum, need_root, read_pcap, write_pcap
 
 LINUX_CAP = ROOT / "scenarios" / "captures" / "linux-join-leave.pcap"
 
@@ -22,36 +22,7 @@ def compare(mcsim_bin, *args):
     return subprocess.run([str(mcsim_bin), "compare", *map(str, args)], capture_output=True, text=True, timeout=60)
 
 
-# ---- classic pcap editing (the test's own reader/writer, not mcsim's) ----------------------
-
-def read_pcap(path):
-    data = path.read_bytes()
-    magic = struct.unpack("<I", data[:4])[0]
-    assert magic in (0xA1B2C3D4, 0xA1B23C4D), "little-endian classic pcap expected"
-    recs, off = [], 24
-    while off < len(data):
-        ts1, ts2, incl, orig = struct.unpack("<IIII", data[off:off + 16])
-        recs.append([ts1, ts2, orig, bytearray(data[off + 16:off + 16 + incl])])
-        off += 16 + incl
-    return data[:24], recs
-
-
-def write_pcap(path, header, recs):
-    out = bytearray(header)
-    for ts1, ts2, orig, frame in recs:
-        out += struct.pack("<IIII", ts1, ts2, len(frame), orig) + frame
-    path.write_bytes(bytes(out))
-    return path
-
-
-def inet_checksum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
-
+# ---- classic pcap editing: read_pcap, write_pcap, inet_checksum from tests/py/netlab.py ------
 
 def set_igmp_record_type(frame, rtype):
     """Ethernet + IPv4 (with options) + IGMPv3 report: the first record's type becomes
@@ -307,46 +278,19 @@ def test_two_seeds_same_state_changes(mcsim_bin, tmp_path):
 
 # ---- simulated and live --------------------------------------------------------------
 
-PID = os.getpid()
-BRNS, EMNS = f"cbr{PID}", f"cem{PID}"
-PORT, EMIF = f"cvb{PID}", f"cve{PID}"
-
-
-def sh(*args, check=True):
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=20, check=check)
+# Like tests/py/test_live.py: br0 (IGMPv3 querier and snooping, query interval 5 s, Max Resp
+# Time 1 s, last member interval 0.5 s, queries from 10.1.0.1) in one namespace, the emulated
+# hosts' veth end in another; no IPv6 stack on either side (tests/py/netlab.py).
+LAB = Lab("cl", bridge=("mcast_igmp_version", "3"))
+EMNS, EMIF = LAB.em, LAB.iface
 
 
 @pytest.fixture
 def bridge_netns():
-    """Like tests/py/test_live.py: br0 (IGMPv3 querier and snooping, query interval 5 s,
-    Max Resp Time 1 s, last member interval 0.5 s, queries from 10.1.0.1) in one namespace,
-    the emulated hosts' veth end in another; no IPv6 stack on either side."""
-    if os.geteuid() != 0:
-        pytest.skip("simulated-vs-live comparison needs root (network namespaces, CAP_NET_RAW)")
-    for tool in ("ip", "bridge"):
-        if not shutil.which(tool):
-            pytest.skip(f"'{tool}' (iproute2) not installed: simulated-vs-live comparison skipped")
-    made = []
-    try:
-        for ns in (BRNS, EMNS):
-            sh("ip", "netns", "add", ns)
-            made.append(ns)
-            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
-            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
-        sh("ip", "-n", BRNS, "link", "add", "br0", "type", "bridge", "mcast_snooping", "1", "mcast_querier", "1",
-           "mcast_igmp_version", "3", "mcast_query_interval", "500", "mcast_query_response_interval", "100",
-           "mcast_startup_query_interval", "100", "mcast_last_member_interval", "50",
-           "mcast_query_use_ifaddr", "1")
-        sh("ip", "-n", BRNS, "addr", "add", "10.1.0.1/16", "dev", "br0")
-        sh("ip", "link", "add", PORT, "netns", BRNS, "type", "veth", "peer", "name", EMIF, "netns", EMNS)
-        sh("ip", "-n", BRNS, "link", "set", PORT, "master", "br0")
-        sh("ip", "-n", BRNS, "link", "set", PORT, "up")
-        sh("ip", "-n", EMNS, "link", "set", EMIF, "up")
-        sh("ip", "-n", BRNS, "link", "set", "br0", "up")
+    need_root("simulated-vs-live comparison")
+    with LAB:
+        LAB.bridge_up()
         yield
-    finally:
-        for ns in made:
-            sh("ip", "netns", "del", ns, check=False)
 
 
 def run_live(mcsim_bin, yaml, cap, duration="6s"):

@@ -1,60 +1,30 @@
 """`mcsim live` against the Linux bridge's IGMPv3 querier and snooping table, in network
-namespaces made by the test: br<pid> holds br0 (querier, snooping, short timers) and one
-end of a veth pair; em<pid> holds the other end, where `mcsim live` emulates 20 hosts.
+namespaces made by the test (tests/py/netlab.py): one holds br0 (querier, snooping, short
+timers) and one end of a veth pair; the other holds the other end, where `mcsim live`
+emulates 20 hosts.
 Needs root (network namespaces, CAP_NET_RAW); skipped otherwise."""
 import json
-import os
-import shutil
 import subprocess
 import sys
 import time
 
 import pytest
 
-PID = os.getpid()
-BRNS, EMNS = f"br{PID}", f"em{PID}"
-PORT, EMIF = f"vb{PID}", f"ve{PID}"
+from netlab import LAST_MEMBER_S, Lab, need_root, running, sh, wait_for
+
 HOSTS, LEAVERS = 20, 10
 JOIN_AT, LEAVE_AT = 1.0, 4.0
-LAST_MEMBER_S = 2 * 0.5  # mcast_last_member_count (default 2) x mcast_last_member_interval 50 cs
-
-
-def sh(*args, check=True):
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=20, check=check)
+# br<pid>-like namespaces from tests/py/netlab.py: br0 an IGMPv3 querier with short timers,
+# queries from 10.1.0.1 (mcast_query_use_ifaddr), room for 8192 table entries.
+LAB = Lab("lv", bridge=("mcast_igmp_version", "3", "mcast_hash_max", "8192"))
+BRNS, EMNS, PORT, EMIF = LAB.dev, LAB.em, LAB.port, LAB.iface
 
 
 @pytest.fixture
 def netns():
-    if os.geteuid() != 0:
-        pytest.skip("live-mode test needs root (network namespaces, CAP_NET_RAW)")
-    for tool in ("ip", "bridge"):
-        if not shutil.which(tool):
-            pytest.skip(f"'{tool}' (iproute2) not installed: live-mode test skipped")
-    made = []
-    try:
-        for ns in (BRNS, EMNS):
-            sh("ip", "netns", "add", ns)
-            made.append(ns)
-        # No IPv6 stack on either side: the namespaces' own kernels would send MLD reports of
-        # their solicited-node groups (br0's repeat its state change 3 times, which the host-role
-        # validator flags, rightly, against the kernel, not against mcsim). The emulated hosts'
-        # MLDv2 reports still cross the link.
-        for ns in (BRNS, EMNS):
-            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
-            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
-        sh("ip", "-n", BRNS, "link", "add", "br0", "type", "bridge", "mcast_snooping", "1", "mcast_querier", "1",
-           "mcast_igmp_version", "3", "mcast_query_interval", "500", "mcast_query_response_interval", "100",
-           "mcast_startup_query_interval", "100", "mcast_last_member_interval", "50",
-           "mcast_query_use_ifaddr", "1", "mcast_hash_max", "8192")  # queries from 10.1.0.1, not 0.0.0.0
-        sh("ip", "-n", BRNS, "addr", "add", "10.1.0.1/16", "dev", "br0")
-        sh("ip", "link", "add", PORT, "netns", BRNS, "type", "veth", "peer", "name", EMIF, "netns", EMNS)
-        sh("ip", "-n", BRNS, "link", "set", PORT, "master", "br0")
-        sh("ip", "-n", BRNS, "link", "set", PORT, "up")
-        sh("ip", "-n", EMNS, "link", "set", EMIF, "up")
+    need_root()
+    with LAB:
         yield
-    finally:
-        for ns in made:
-            sh("ip", "netns", "del", ns, check=False)
 
 
 def group(n):
@@ -78,21 +48,7 @@ def scenario(path, hosts=HOSTS, leavers=LEAVERS):
 
 
 def groups_on_port():
-    out = sh("bridge", "-j", "-n", BRNS, "mdb", "show").stdout
-    got = set()
-    for block in json.loads(out or "[]"):
-        for e in block.get("mdb", []):
-            if e.get("port") == PORT and e.get("grp", "").startswith("239.1."):
-                got.add(e["grp"])
-    return got
-
-
-def wait_for(pred, until):
-    while time.monotonic() < until:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
+    return {g for g, src in LAB.mdb("239.1.") if src is None}
 
 
 def run_live(mcsim_bin, tmp_path, hosts, leavers):
@@ -105,7 +61,7 @@ def run_live(mcsim_bin, tmp_path, hosts, leavers):
     p = subprocess.Popen(["ip", "netns", "exec", EMNS, str(mcsim_bin), "live", "--iface", EMIF, str(yaml),
                           "--pcap", str(cap), "--duration", "8s", "--format", "jsonl"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with running(p):
         everyone = {group(n) for n in range(1, hosts + 1)}
         stayers = {group(n) for n in range(leavers + 1, hosts + 1)}
         # The run's clock starts once the scenario is loaded and the hosts are built, which
@@ -133,10 +89,6 @@ def run_live(mcsim_bin, tmp_path, hosts, leavers):
         deadline = t0 + LEAVE_AT + LAST_MEMBER_S + 0.8
         assert wait_for(lambda: groups_on_port() == stayers, deadline), len(groups_on_port())
         out, err = p.communicate(timeout=15)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
     assert p.returncode == 0, err
     s = json.loads(out.strip().splitlines()[-1])
     print(json.dumps({k: v for k, v in s.items() if k != "queries"}, indent=1))
@@ -204,14 +156,10 @@ hosts:
     p = subprocess.Popen(["ip", "netns", "exec", EMNS, str(mcsim_bin), "live", "--iface", EMIF, str(yaml), "--rate",
                           "1000", "--duration", "6s", "--format", "jsonl"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with running(p):
         time.sleep(1.0)
         sh("ip", "-n", BRNS, "link", "set", "br0", "up")  # startup queries now, inside the storm
         out, err = p.communicate(timeout=30)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
     assert p.returncode == 0, out[-2000:] + err
     s = json.loads(out.strip().splitlines()[-1])
     print(json.dumps(s, indent=1))
@@ -247,16 +195,12 @@ hosts:
     cap = tmp_path / "gone.pcap"
     p = subprocess.Popen(["ip", "netns", "exec", EMNS, str(mcsim_bin), "live", "--iface", EMIF, str(yaml), "--pcap",
                           str(cap), "--duration", "15s"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with running(p):
         time.sleep(1.5)
         sh("ip", "-n", EMNS, "link", "del", EMIF)
         t0 = time.monotonic()
         out, err = p.communicate(timeout=10)
         stopped_after = time.monotonic() - t0
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
     assert p.returncode == 2, (p.returncode, out[-1000:], err)
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"mcsim live: {EMIF}: ") and "failed" in lines[0], err

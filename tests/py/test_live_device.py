@@ -10,13 +10,11 @@ import json
 import os
 import shutil
 import subprocess
-import time
 
 import pytest
 
-PID = os.getpid()
-DEVNS, EMNS = f"qd{PID}", f"qe{PID}"
-DEVIF, EMIF = f"qd{PID}", f"qe{PID}"
+from netlab import Lab, need_root, running
+
 DEV_MAC = "02:00:00:99:00:01"
 
 SENDER = r"""
@@ -54,34 +52,16 @@ for frame in (query("0.0.0.0", 2, True, "224.0.0.1"),       # IGMP-TTL-1
 """
 
 
-def sh(*args, check=True):
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=20, check=check)
+# A bare veth pair (tests/py/netlab.py): the fake querier's end has DEV_MAC.
+LAB = Lab("qd", bridge=None, dev_mac=DEV_MAC)
+DEVNS, EMNS, DEVIF, EMIF = LAB.dev, LAB.em, LAB.port, LAB.iface
 
 
 @pytest.fixture
 def link():
-    if os.geteuid() != 0:
-        pytest.skip("live-mode test needs root (network namespaces, CAP_NET_RAW)")
-    if not shutil.which("ip"):
-        pytest.skip("'ip' (iproute2) not installed: live-mode test skipped")
-    made = []
-    try:
-        for ns in (DEVNS, EMNS):
-            sh("ip", "netns", "add", ns)
-            made.append(ns)
-            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
-            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
-        sh("ip", "link", "add", DEVIF, "netns", DEVNS, "address", DEV_MAC, "type", "veth", "peer", "name", EMIF,
-           "netns", EMNS)
-        sh("ip", "-n", DEVNS, "link", "set", DEVIF, "up")
-        sh("ip", "-n", EMNS, "link", "set", EMIF, "up")
-        deadline = time.monotonic() + 5
-        while "LOWER_UP" not in sh("ip", "-n", EMNS, "link", "show", EMIF).stdout and time.monotonic() < deadline:
-            time.sleep(0.05)
+    need_root()
+    with LAB:
         yield
-    finally:
-        for ns in made:
-            sh("ip", "netns", "del", ns, check=False)
 
 
 def test_live_summary_lists_the_devices_findings(link, mcsim_bin, tmp_path):
@@ -103,15 +83,11 @@ hosts:
     p = subprocess.Popen(["ip", "netns", "exec", EMNS, str(mcsim_bin), "live", "--iface", EMIF, str(yaml), "--pcap",
                           str(cap), "--duration", "3s", "--format", "jsonl"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with running(p):
         sender = subprocess.run(["ip", "netns", "exec", DEVNS, "/usr/bin/python3", "-c", SENDER, DEVIF, DEV_MAC, "1.0"],
                                 capture_output=True, text=True, timeout=20)
         assert sender.returncode == 0, sender.stderr
         out, err = p.communicate(timeout=20)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
     assert p.returncode == 0, err
     s = json.loads(out.strip().splitlines()[-1])
     assert s["querier_ipv4"] == "10.3.0.1"  # (a query the hosts must ignore is not counted as seen)
