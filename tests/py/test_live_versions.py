@@ -7,7 +7,9 @@ hosts. Each test:
 1. starts mcsim live, then brings br0 up, so that its startup query (in the version under
    test) arrives before the hosts' joins at 1.5 s;
 2. checks the bridge's table (`bridge -d mdb show`) holds exactly the expected entries on
-   the port: groups, and (S,G) source entries in IGMPv3/MLDv2 mode;
+   the port: groups, and (S,G) source entries in IGMPv3/MLDv2 mode; with MLD, that the
+   bridge's kernel resolves host e1's link-local address (mcsim answers its Neighbor
+   Solicitation);
 3. checks that hosts 1-4's leaves at 3.5 s take exactly their entries away within the
    last-member time (RFC 2236 §3 / RFC 2710 §4 / RFC 9776 §6.6.3: last member query count x
    interval, 1 s here, plus scheduling slack) and the others stay;
@@ -21,11 +23,12 @@ Needs root; skipped otherwise."""
 import json
 import struct
 import subprocess
+import sys
 import time
 
 import pytest
 
-from netlab import LAST_MEMBER_S, Lab, need_root, read_pcap, running, wait_for, write_pcap
+from netlab import LAST_MEMBER_S, Lab, need_root, read_pcap, running, sh, wait_for, write_pcap
 
 JOIN_AT, LEAVE_AT, RUN_S = 1.5, 3.5, 6
 MAC_PREFIX = bytes.fromhex("020000440000")[:4]  # the block's MACs 02:00:00:44:00:00 ...
@@ -61,7 +64,19 @@ def is_query(frame):
     return False
 
 
-def run_case(lab, mcsim_bin, tmp_path, events, prefix, joined, stayed, kinds):
+def nd_probe(lab):
+    """The bridge's namespace sends a datagram to e1's link-local address (from its MAC,
+    modified EUI-64: fe80::ff:fe44:0): its kernel resolves it with a Neighbor Solicitation,
+    which mcsim live answers for e1 (RFC 4861 §7.2.4)."""
+    def resolved():
+        sh("ip", "netns", "exec", lab.dev, sys.executable, "-c",
+           "import socket; socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b'x', ('fe80::ff:fe44:0%br0', 9))")
+        time.sleep(0.2)
+        return "lladdr 02:00:00:44:00:00" in sh("ip", "-n", lab.dev, "-6", "neigh", "show", "dev", "br0").stdout
+    assert wait_for(resolved, time.monotonic() + 1.2), sh("ip", "-n", lab.dev, "-6", "neigh", "show").stdout
+
+
+def run_case(lab, mcsim_bin, tmp_path, events, prefix, joined, stayed, kinds, probe=None):
     yaml = tmp_path / "v.yaml"
     yaml.write_text(block(events))
     cap = tmp_path / "v.pcap"
@@ -75,6 +90,8 @@ def run_case(lab, mcsim_bin, tmp_path, events, prefix, joined, stayed, kinds):
         assert wait_for(lambda: bool(lab.mdb(prefix)), t0 + 10), "no join reached the bridge"
         t_join = time.monotonic()
         assert wait_for(lambda: lab.mdb(prefix) == joined, t_join + 1.5), sorted(lab.mdb(prefix))
+        if probe:
+            probe(lab)
         t_leave = t_join + (LEAVE_AT - JOIN_AT)
         time.sleep(max(0.0, t_leave - 0.2 - time.monotonic()))
         assert lab.mdb(prefix) == joined, sorted(lab.mdb(prefix))
@@ -126,11 +143,12 @@ def test_igmpv2_bridge(root, mcsim_bin, tmp_path):
 
 def test_mldv1_bridge(root, mcsim_bin, tmp_path):
     with Lab("m1", bridge=("mcast_mld_version", "1"), ipv6=True) as lab:
-        run_case(lab, mcsim_bin, tmp_path, f"""\
+        s = run_case(lab, mcsim_bin, tmp_path, f"""\
       - {{at: {JOIN_AT}s, socket: A, op: IPV6_ADD_MEMBERSHIP, group: "ff0e::4:0/112"}}
       - {{at: {LEAVE_AT}s, hosts: 1-4, socket: A, op: IPV6_DROP_MEMBERSHIP, group: "ff0e::4:0/112"}}""",
                  "ff0e::4:", {(f"ff0e::4:{k}", None) for k in range(8)}, {(f"ff0e::4:{k}", None) for k in range(4, 8)},
-                 {"mldv1_report", "mldv1_done"})
+                 {"mldv1_report", "mldv1_done"}, probe=nd_probe)
+        assert s["na_sent"] >= 1
 
 
 def test_igmpv3_bridge_source_specific(root, mcsim_bin, tmp_path):
@@ -147,7 +165,8 @@ def test_mldv2_bridge_source_specific(root, mcsim_bin, tmp_path):
     with Lab("m2", bridge=("mcast_mld_version", "2"), ipv6=True) as lab:
         def entries(ks):
             return {e for k in ks for e in ((f"ff3e::4:{k}", None), (f"ff3e::4:{k}", "2001:db8::9"))}
-        run_case(lab, mcsim_bin, tmp_path, f"""\
+        s = run_case(lab, mcsim_bin, tmp_path, f"""\
       - {{at: {JOIN_AT}s, socket: A, op: MCAST_JOIN_SOURCE_GROUP, group: "ff3e::4:0/112", source: "2001:db8::9"}}
       - {{at: {LEAVE_AT}s, hosts: 1-4, socket: A, op: MCAST_LEAVE_SOURCE_GROUP, group: "ff3e::4:0/112", source: "2001:db8::9"}}""",
-                 "ff3e::4:", entries(range(8)), entries(range(4, 8)), {"mldv2_report"})
+                 "ff3e::4:", entries(range(8)), entries(range(4, 8)), {"mldv2_report"}, probe=nd_probe)
+        assert s["na_sent"] >= 1
