@@ -94,14 +94,17 @@ class HostNode final : public Node {
     }
     auto o = stack_->poll_output(now);
     if (!o) return std::nullopt;
-    std::vector<std::uint8_t> d, frame;
+    // The datagram is built straight after 14 bytes of room for the Ethernet header.
+    std::vector<std::uint8_t> frame;
+    frame.reserve(128);
+    frame.resize(14);
     if (auto* v4 = std::get_if<host::HostOutput<host::Ipv4Traits>>(&o->out)) {
-      wire::build_igmp_datagram(wire::igmp_ip_header(ipv4_.value_or(Ipv4Addr{}), v4->dst), v4->msg, d);
+      wire::build_igmp_datagram(wire::igmp_ip_header(ipv4_.value_or(Ipv4Addr{}), v4->dst), v4->msg, frame);
     } else {
       auto& v6 = std::get<host::HostOutput<host::Ipv6Traits>>(o->out);
-      wire::build_mld_datagram(wire::mld_ip_header(ll_, v6.dst), v6.msg, d);  // RFC 9777 §5.2.13
+      wire::build_mld_datagram(wire::mld_ip_header(ll_, v6.dst), v6.msg, frame);  // RFC 9777 §5.2.13
     }
-    wire::build_ethernet_for(mac_, d, frame);
+    wire::fill_ethernet_for(mac_, frame);
     return frame;
   }
 

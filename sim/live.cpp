@@ -293,7 +293,31 @@ struct LiveRunner::Impl {
   std::deque<HostSpec> block_hosts;  // specs of block hosts (the nodes refer to them)
   std::optional<Timeline> timeline;
   std::unordered_map<std::string, int> by_name;
-  std::unordered_map<std::uint64_t, std::vector<int>> by_mac;  // multicast MAC -> hosts
+  /// The hosts whose NIC takes one multicast MAC: most MACs have one (a host's own group),
+  /// kept without a heap block; the all-hosts MACs have every host.
+  struct Listeners {
+    int first = -1;
+    std::vector<int> more;
+    bool empty() const { return first < 0; }
+    void add(int i) { (first < 0 ? first : more.emplace_back()) = i; }
+    void remove(int i) {
+      if (first == i) {
+        if (more.empty()) first = -1;
+        else {
+          first = more.back();
+          more.pop_back();
+        }
+      } else {
+        more.erase(std::remove(more.begin(), more.end(), i), more.end());
+      }
+    }
+    void copy_to(std::vector<int>& out) const {
+      out.clear();
+      if (first >= 0) out.push_back(first);
+      out.insert(out.end(), more.begin(), more.end());
+    }
+  };
+  std::unordered_map<std::uint64_t, Listeners> by_mac;  // multicast MAC -> hosts
   std::unordered_map<std::uint64_t, int> by_unicast;
   std::unordered_map<std::uint32_t, int> by_ipv4;
   std::map<Ipv6Addr, int> by_ipv6;
@@ -425,11 +449,13 @@ struct LiveRunner::Impl {
     if (keys == h.macs) return;
     for (auto k : h.macs)
       if (!std::binary_search(keys.begin(), keys.end(), k)) {
-        auto& l = by_mac[k];
-        l.erase(std::remove(l.begin(), l.end(), i), l.end());
+        auto it = by_mac.find(k);
+        if (it == by_mac.end()) continue;
+        it->second.remove(i);
+        if (it->second.empty()) by_mac.erase(it);  // a group left by its last host
       }
     for (auto k : keys)
-      if (!std::binary_search(h.macs.begin(), h.macs.end(), k)) by_mac[k].push_back(i);
+      if (!std::binary_search(h.macs.begin(), h.macs.end(), k)) by_mac[k].add(i);
     h.macs.assign(keys.begin(), keys.end());
   }
 
@@ -509,7 +535,7 @@ struct LiveRunner::Impl {
       // A copy: receive() may change filters. Not nested (f only queues frames), so one
       // scratch vector serves every call without an allocation each time.
       std::vector<int>& targets = target_scratch;
-      targets.assign(it->second.begin(), it->second.end());
+      it->second.copy_to(targets);
       for (int i : targets)
         if (i != except) f(i);
     } else if (auto it = by_unicast.find(k); it != by_unicast.end() && it->second != except) {

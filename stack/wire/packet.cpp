@@ -75,7 +75,11 @@ void build_mld_datagram(const Ipv6Header& ip, const MldMessage& msg, std::vector
   emit_ipv6(ip, kProtoIcmpv6, payload, out);
 }
 
-void build_ethernet_for(const MacAddr& src, Bytes d, std::vector<std::uint8_t>& out) {
+namespace {
+
+/// The Ethernet header for datagram `d` from `src`: to the multicast MAC of its IPv4/IPv6
+/// destination (RFC 1112 §6.4 / RFC 2464 §7).
+EthernetHeader ethernet_header_for(const MacAddr& src, Bytes d) {
   EthernetHeader eth;
   eth.src = src;
   if (!d.empty() && (d[0] >> 4) == 6 && d.size() >= 40) {
@@ -85,10 +89,25 @@ void build_ethernet_for(const MacAddr& src, Bytes d, std::vector<std::uint8_t>& 
     eth.ethertype = kEtherTypeIpv4;
     eth.dst = d.size() >= 20 ? MacAddr::multicast_for(Ipv4Addr::from_bytes(d.data() + 16)) : MacAddr{};
   }
+  return eth;
+}
+
+}  // namespace
+
+void build_ethernet_for(const MacAddr& src, Bytes d, std::vector<std::uint8_t>& out) {
   const std::size_t start = out.size();
   out.reserve(start + std::max<std::size_t>(60, 14 + d.size()));
-  emit_ethernet(eth, d, out);
+  emit_ethernet(ethernet_header_for(src, d), d, out);
   if (out.size() - start < 60) out.resize(start + 60, 0);
+}
+
+void fill_ethernet_for(const MacAddr& src, std::vector<std::uint8_t>& frame) {
+  const EthernetHeader eth = ethernet_header_for(src, Bytes(frame.data() + 14, frame.size() - 14));
+  std::copy(eth.dst.b.begin(), eth.dst.b.end(), frame.begin());
+  std::copy(eth.src.b.begin(), eth.src.b.end(), frame.begin() + 6);
+  frame[12] = static_cast<std::uint8_t>(eth.ethertype >> 8);
+  frame[13] = static_cast<std::uint8_t>(eth.ethertype);
+  if (frame.size() < 60) frame.resize(60, 0);
 }
 
 Ipv4Header igmp_ip_header(Ipv4Addr src, Ipv4Addr dst) {

@@ -49,6 +49,10 @@ void build_mld_datagram(const Ipv6Header& ip, const MldMessage& msg, std::vector
 /// Wraps a datagram in Ethernet II to the multicast MAC of its destination (RFC 1112 §6.4,
 /// RFC 2464 §7); frames shorter than 60 bytes are padded with zeros (IEEE 802.3 minimum).
 void build_ethernet_for(const MacAddr& src, Bytes datagram, std::vector<std::uint8_t>& out);
+/// The same in place: `frame` holds 14 bytes of room (at least) followed by the datagram;
+/// the Ethernet header goes into the room and the frame is padded to 60 bytes. Saves the
+/// copy of the datagram when it was built straight into the frame.
+void fill_ethernet_for(const MacAddr& src, std::vector<std::uint8_t>& frame);
 
 /// Max Resp Time of a query in ms, one name for both families (for code templated on the
 /// address type): igmp_max_resp_ms (RFC 2236 §2.2, RFC 9776 §4.1.1; IGMPv1: 0) and
