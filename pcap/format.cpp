@@ -93,60 +93,9 @@ char* put_uint(char* p, std::uint64_t v) {
 constexpr std::size_t kMaxV4 = 16;  // 15 + the spare byte put_u8_decimal may write
 constexpr std::size_t kMaxV6 = 46;  // ffff:...:ffff or ::ffff:255.255.255.255 with slack
 
-char* put_addr(char* p, const Ipv4Addr& a) {
-  p = put_u8_decimal(p, a.b[0]);
-  for (int i = 1; i < 4; ++i) {
-    *p++ = '.';
-    p = put_u8_decimal(p, a.b[i]);
-  }
-  return p;
-}
-
-/// RFC 5952 text form, the same algorithm as Ipv6Addr::append_to (stack/addr.cpp).
-char* put_addr(char* p, const Ipv6Addr& a) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::uint16_t w[8];
-  for (int i = 0; i < 8; ++i) w[i] = static_cast<std::uint16_t>((a.b[2 * i] << 8) | a.b[2 * i + 1]);
-  // RFC 5952 §5: IPv4-mapped addresses use the mixed notation.
-  const bool mapped = w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0xFFFF;
-  const int ngroups = mapped ? 6 : 8;
-  // RFC 5952 §4.2: compress the longest run (>= 2) of zero groups, the first one on a tie.
-  int best_start = -1, best_len = 0;
-  for (int i = 0; i < ngroups;) {
-    if (w[i] != 0) {
-      ++i;
-      continue;
-    }
-    int j = i;
-    while (j < ngroups && w[j] == 0) ++j;
-    if (j - i > best_len) {
-      best_len = j - i;
-      best_start = i;
-    }
-    i = j;
-  }
-  if (best_len < 2) best_start = -1;
-  for (int i = 0; i < ngroups; ++i) {
-    if (i == best_start) {
-      *p++ = ':';
-      *p++ = ':';
-      i += best_len - 1;
-      continue;
-    }
-    if (i > 0 && !(best_start >= 0 && i == best_start + best_len)) *p++ = ':';
-    // RFC 5952 §4.1 / §4.3: no leading zeros, lowercase.
-    const unsigned v = w[i];
-    if (v >= 0x1000) *p++ = kHex[v >> 12];
-    if (v >= 0x100) *p++ = kHex[(v >> 8) & 0xF];
-    if (v >= 0x10) *p++ = kHex[(v >> 4) & 0xF];
-    *p++ = kHex[v & 0xF];
-  }
-  if (mapped) {
-    if (best_start < 0 || best_start + best_len != 6) *p++ = ':';
-    p = put_addr(p, Ipv4Addr(a.b[12], a.b[13], a.b[14], a.b[15]));
-  }
-  return p;
-}
+char* put_addr(char* p, const Ipv4Addr& a) { return a.write_to(p); }
+/// RFC 5952 text form (stack/addr.cpp).
+char* put_addr(char* p, const Ipv6Addr& a) { return a.write_to(p); }
 
 template <class A>
 constexpr std::size_t max_addr_len() {

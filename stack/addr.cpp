@@ -12,12 +12,6 @@ int hex_value(char c) {
   return -1;
 }
 
-void append_u8_decimal(std::string& out, unsigned v) {
-  if (v >= 100) out.push_back(static_cast<char>('0' + v / 100));
-  if (v >= 10) out.push_back(static_cast<char>('0' + (v / 10) % 10));
-  out.push_back(static_cast<char>('0' + v % 10));
-}
-
 }  // namespace
 
 std::optional<Ipv4Addr> Ipv4Addr::parse(std::string_view s) {
@@ -43,11 +37,20 @@ std::optional<Ipv4Addr> Ipv4Addr::parse(std::string_view s) {
   return a;
 }
 
-void Ipv4Addr::append_to(std::string& out) const {
+char* Ipv4Addr::write_to(char* p) const {
   for (int i = 0; i < 4; ++i) {
-    if (i) out.push_back('.');
-    append_u8_decimal(out, b[i]);
+    if (i) *p++ = '.';
+    const unsigned v = b[i];
+    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+    *p++ = static_cast<char>('0' + v % 10);
   }
+  return p;
+}
+
+void Ipv4Addr::append_to(std::string& out) const {
+  char buf[kMaxText];
+  out.append(buf, write_to(buf));
 }
 
 std::string Ipv4Addr::to_string() const {
@@ -128,12 +131,12 @@ std::optional<Ipv6Addr> Ipv6Addr::parse(std::string_view s) {
   return a;
 }
 
-void Ipv6Addr::append_to(std::string& out) const {
+char* Ipv6Addr::write_to(char* p) const {
   std::uint16_t w[8];
   for (int i = 0; i < 8; ++i) w[i] = static_cast<std::uint16_t>((b[2 * i] << 8) | b[2 * i + 1]);
   // RFC 5952 §5: IPv4-mapped addresses use the mixed notation.
-  bool mapped = w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0xFFFF;
-  int ngroups = mapped ? 6 : 8;
+  const bool mapped = w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0xFFFF;
+  const int ngroups = mapped ? 6 : 8;
   // RFC 5952 §4.2: compress the longest run (>= 2) of zero groups, the first one on a tie.
   int best_start = -1, best_len = 0;
   for (int i = 0; i < ngroups;) {
@@ -152,26 +155,29 @@ void Ipv6Addr::append_to(std::string& out) const {
   if (best_len < 2) best_start = -1;
   for (int i = 0; i < ngroups; ++i) {
     if (i == best_start) {
-      out += "::";
+      *p++ = ':';
+      *p++ = ':';
       i += best_len - 1;
       continue;
     }
-    if (i > 0 && !(best_start >= 0 && i == best_start + best_len)) out.push_back(':');
+    if (i > 0 && !(best_start >= 0 && i == best_start + best_len)) *p++ = ':';
     // RFC 5952 §4.1 / §4.3: no leading zeros, lowercase.
-    unsigned v = w[i];
-    bool started = false;
-    for (int shift = 12; shift >= 0; shift -= 4) {
-      unsigned nib = (v >> shift) & 0xF;
-      if (nib || started || shift == 0) {
-        out.push_back(kHex[nib]);
-        started = true;
-      }
-    }
+    const unsigned v = w[i];
+    if (v >= 0x1000) *p++ = kHex[v >> 12];
+    if (v >= 0x100) *p++ = kHex[(v >> 8) & 0xF];
+    if (v >= 0x10) *p++ = kHex[(v >> 4) & 0xF];
+    *p++ = kHex[v & 0xF];
   }
   if (mapped) {
-    if (best_start < 0 || best_start + best_len != 6) out.push_back(':');
-    Ipv4Addr(b[12], b[13], b[14], b[15]).append_to(out);
+    if (best_start < 0 || best_start + best_len != 6) *p++ = ':';
+    p = Ipv4Addr(b[12], b[13], b[14], b[15]).write_to(p);
   }
+  return p;
+}
+
+void Ipv6Addr::append_to(std::string& out) const {
+  char buf[kMaxText];
+  out.append(buf, write_to(buf));
 }
 
 std::string Ipv6Addr::to_string() const {

@@ -31,6 +31,10 @@ struct Ipv4Addr {
   std::string to_string() const;
   /// Appends the text form to `out` without allocating a temporary.
   void append_to(std::string& out) const;
+  /// Writes the text form at `p` (room for kMaxText characters, no terminator); returns
+  /// the end. For formatters that fill a buffer (pcap/format.cpp).
+  static constexpr std::size_t kMaxText = 15;
+  char* write_to(char* p) const;
 
   constexpr bool is_unspecified() const { return to_u32() == 0; }
   // RFC 1112 §4: class D, 224.0.0.0/4.
@@ -88,6 +92,9 @@ struct Ipv6Addr {
   /// RFC 5952 canonical text form.
   std::string to_string() const;
   void append_to(std::string& out) const;
+  /// The same at `p` (room for kMaxText characters, no terminator); returns the end.
+  static constexpr std::size_t kMaxText = 45;
+  char* write_to(char* p) const;
 
   constexpr bool is_unspecified() const {
     for (auto x : b)
