@@ -48,6 +48,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/common/netns.hpp"
 #include "pcap/capture.hpp"
 #include "pcap/decode.hpp"
 #include "pcap/validate.hpp"
@@ -60,7 +61,8 @@ namespace {
 
 using wire::MsgKind;
 
-bool sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
+using mcsim::testing::in_netns;
+using mcsim::testing::sh;
 
 std::string run_out(const std::string& cmd) {
   std::string out;
@@ -79,25 +81,6 @@ Time wall_now() {
   return static_cast<Time>(ts.tv_sec) * kSec + ts.tv_nsec;
 }
 
-template <class F>
-auto in_netns(const std::string& ns, F&& f) -> decltype(f()) {
-  const int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-  const int target = open(("/var/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
-  if (self < 0 || target < 0 || setns(target, CLONE_NEWNET) != 0) {
-    if (self >= 0) close(self);
-    if (target >= 0) close(target);
-    throw std::runtime_error("setns into " + ns + " failed: " + std::strerror(errno));
-  }
-  struct Back {
-    int self, target;
-    ~Back() {
-      setns(self, CLONE_NEWNET);
-      close(self);
-      close(target);
-    }
-  } back{self, target};
-  return f();
-}
 
 // ---------------------------------------------------------------------------------------
 // Timers of the bridge (centiseconds on the command line) and of the models.

@@ -40,6 +40,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/common/netns.hpp"
 #include "stack/host/host_stack.hpp"
 #include "stack/wire/packet.hpp"
 
@@ -51,34 +52,14 @@ using wire::MsgKind;
 // ---------------------------------------------------------------------------------------
 // Namespaces
 
-bool sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
+using mcsim::testing::in_netns;
+using mcsim::testing::sh;
 
 const Ipv4Addr kHost4{10, 99, 0, 2};
 const Ipv4Addr kPeer4{10, 99, 0, 1};
 const MacAddr kPeerMac{std::array<std::uint8_t, 6>{0x02, 0, 0, 0, 0, 0x01}};
 const Ipv6Addr kPeer6 = *Ipv6Addr::parse("fe80::ff:fe00:1");  // EUI-64 of kPeerMac
 
-/// Runs `f` with the calling thread in network namespace `ns`, then returns to the
-/// namespace the thread was in. Sockets made inside stay bound to `ns`.
-template <class F>
-auto in_netns(const std::string& ns, F&& f) -> decltype(f()) {
-  const int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-  const int target = open(("/var/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
-  if (self < 0 || target < 0 || setns(target, CLONE_NEWNET) != 0) {
-    if (self >= 0) close(self);
-    if (target >= 0) close(target);
-    throw std::runtime_error("setns into " + ns + " failed: " + std::strerror(errno));
-  }
-  struct Back {
-    int self, target;
-    ~Back() {
-      setns(self, CLONE_NEWNET);
-      close(self);
-      close(target);
-    }
-  } back{self, target};
-  return f();
-}
 
 /// A host namespace and a peer namespace joined by veth0 (host) <-> veth1 (peer); both are
 /// deleted when this goes away.
