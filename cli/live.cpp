@@ -15,7 +15,7 @@ namespace {
 
 constexpr const char* kLiveHelp =
     "usage: mcsim live --iface IF SCENARIO.yaml [--pcap out.pcap] [--duration T] [--rate N]\n"
-    "                  [--seed N] [--profile windows|linux] [--format text|jsonl]\n"
+    "                  [--vlan VID] [--seed N] [--profile windows|linux] [--format text|jsonl]\n"
     "\n"
     "Emulate the scenario's hosts on a real Ethernet interface against a real router or\n"
     "switch: their IGMP/MLD engines run on the wall clock, the scenario's events happen at\n"
@@ -32,6 +32,8 @@ constexpr const char* kLiveHelp =
     "  --pcap FILE       record every frame sent and received (pcap, Ethernet)\n"
     "  --duration T      stop after T (e.g. 30s, 2m; default: the scenario's until)\n"
     "  --rate N          at most N frames/s sent (default 10000)\n"
+    "  --vlan VID        the hosts are on 802.1Q VLAN VID (1-4094): every frame they send\n"
+    "                    is tagged, only frames tagged VID are received\n"
     "  --seed N          random seed (overrides the scenario's `seed`)\n"
     "  --profile P       error profile for socket options: windows (default) or linux\n"
     "  --format text     readable summary (default)\n"
@@ -96,6 +98,14 @@ int cmd_live(int argc, char** argv) {
         return 2;
       }
       opt.rate = r;
+    } else if (a == "--vlan") {
+      if (!value(v)) return 2;
+      std::uint64_t id = 0;
+      if (!parse_u64(v, id) || id < 1 || id > 4094) {
+        std::fprintf(stderr, "mcsim live: --vlan: '%s' is not a VLAN ID from 1 to 4094 (IEEE 802.1Q)\n", v);
+        return 2;
+      }
+      opt.vlan = static_cast<std::uint16_t>(id);
     } else if (a == "--seed") {
       if (!value(v)) return 2;
       std::uint64_t s = 0;

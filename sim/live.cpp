@@ -397,7 +397,11 @@ struct LiveRunner::Impl {
       hosts.push_back(std::move(rec));
     }
     timeline.emplace(sc);
-    port = pcap::LiveHandle::open(opt.iface, error);
+    // With --vlan, only frames tagged with the VLAN ID (libpcap's `vlan N` also matches tags
+    // the kernel took out of the frame on receive).
+    port = pcap::LiveHandle::open(opt.iface, error, opt.vlan ? "vlan " + std::to_string(*opt.vlan) + " and (" +
+                                                                   pcap::kLiveFilter + ")"
+                                                             : std::string(pcap::kLiveFilter));
     if (!port) return;
     tx_port = pcap::LiveHandle::open_injector(opt.iface, error);
     if (!tx_port) return;
@@ -693,6 +697,15 @@ struct LiveRunner::Impl {
   /// them (SendQueue) is not held up for long.
   static constexpr std::size_t kMaxInFlight = 2048;
 
+  /// IEEE 802.1Q: the 4-byte tag (TPID 0x8100, PCP 0, DEI 0, the VLAN ID) after the source
+  /// MAC. Frames the hosts make are untagged (the engines are the simulator's); the tag is
+  /// added when a frame is handed over, so the pcap and the device see it tagged.
+  void tag(std::vector<std::uint8_t>& f) const {
+    const std::uint16_t vid = *opt.vlan;
+    const std::uint8_t t[4] = {0x81, 0x00, static_cast<std::uint8_t>(vid >> 8), static_cast<std::uint8_t>(vid)};
+    f.insert(f.begin() + 12, t, t + 4);
+  }
+
   /// Hands the frames the rate cap allows now to the sending thread, answers first.
   void flush_tx(Time now) {
     const double burst = std::max(1.0, static_cast<double>(opt.rate) / 50.0);  // 20 ms worth
@@ -701,6 +714,7 @@ struct LiveRunner::Impl {
     std::size_t room = kMaxInFlight - std::min(kMaxInFlight, tx->in_flight());
     while (!txq.empty() && tokens >= 1.0 && room > 0) {
       tx_batch.push_back(txq.pop());
+      if (opt.vlan) tag(tx_batch.back().frame);
       tokens -= 1.0;
       --room;
     }

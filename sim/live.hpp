@@ -25,6 +25,7 @@ struct LiveOptions {
   std::optional<std::uint64_t> seed;
   std::optional<std::string> profile;
   bool check_device = true;           // judge the device's queries (router-role validator)
+  std::optional<std::uint16_t> vlan;  // 802.1Q VLAN ID of the hosts: tagged sends, tagged-only capture
 };
 
 /// One query seen on the wire and the emulated hosts' responses to it.

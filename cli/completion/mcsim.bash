@@ -67,7 +67,7 @@ _mcsim() {
         check) opts="--profile --max-memory --help" ;;
         decode) opts="--format --filter --html --help" ;;
         validate) opts="--role --format --html --help" ;;
-        live) opts="--iface --pcap --duration --rate --seed --profile --format --help" ;;
+        live) opts="--iface --pcap --duration --rate --vlan --seed --profile --format --help" ;;
         compare) opts="--responses --queries --exclude --format --help" ;;
         *) return ;;
     esac

@@ -7,6 +7,7 @@ group-specific query sent to 224.0.0.1 instead of its group (DST-GSQ-1, RFC 9776
 The summary must name those rules on those frames, and list exactly what
 `mcsim validate --role router` finds in the run's own pcap. Needs root; skipped otherwise."""
 import json
+import time
 import os
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from netlab import Lab, need_root, running
 
 DEV_MAC = "02:00:00:99:00:01"
 
-SENDER = r"""
+QUERY_LIB = r"""
 import socket, struct, sys, time
 
 def csum(b):
@@ -44,6 +45,9 @@ def query(group, ttl, router_alert, dst):
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind((sys.argv[1], 0))
 time.sleep(float(sys.argv[3]))
+"""
+
+SENDER = QUERY_LIB + r"""
 for frame in (query("0.0.0.0", 2, True, "224.0.0.1"),       # IGMP-TTL-1
               query("0.0.0.0", 1, False, "224.0.0.1"),      # IGMP-RA-1
               query("239.3.0.1", 1, True, "224.0.0.1")):    # DST-GSQ-1
@@ -141,3 +145,73 @@ def test_live_without_cap_net_raw_says_so_in_one_line(link, mcsim_bin):
     assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
     assert r.stderr == (f"mcsim live: {EMIF}: needs CAP_NET_RAW (run as root or setcap cap_net_raw+ep "
                         "build/bin/mcsim)\n"), r.stderr
+
+
+# IEEE 802.1Q: after an untagged general query (which hosts on VLAN 100 must not hear), the
+# same query tagged with VLAN ID 100 (TPID 0x8100 after the source MAC, PCP 0).
+VLAN_SENDER = QUERY_LIB + r"""
+q = query("0.0.0.0", 1, True, "224.0.0.1")
+s.send(q)
+time.sleep(0.5)
+s.send(q[:12] + bytes([0x81, 0x00, 0x00, 100]) + q[12:])
+"""
+
+
+def test_live_vlan_tags_what_it_sends_and_hears_only_its_vlan(link, mcsim_bin, tmp_path):
+    """--vlan 100: every frame the hosts send leaves tagged with VLAN 100 (seen by tcpdump on
+    the device's side, whose libpcap puts back the tag the kernel took out), the untagged
+    query is not heard, the tagged one is answered by each host."""
+    if not shutil.which("tcpdump"):
+        pytest.skip("tcpdump not installed (scripts/setup.sh installs it)")
+    yaml = tmp_path / "vlan.yaml"
+    yaml.write_text("""name: vlan
+until: 4s
+lans: [{name: lan0}]
+hosts:
+  - block: 3
+    name: e
+    lan: lan0
+    ipv4: 10.3.0.10/16
+    mac: 02:00:00:30:00:00
+    solicited_node: false
+    events:
+      - {at: 200ms, socket: A, op: IP_ADD_MEMBERSHIP, group: 239.3.0.0/24}
+""")
+    dev_cap = tmp_path / "device.pcap"
+    td = subprocess.Popen(["ip", "netns", "exec", DEVNS, "tcpdump", "-i", DEVIF, "-U", "-w", str(dev_cap)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with running(td):
+        time.sleep(0.5)  # tcpdump listening
+        p = subprocess.Popen(["ip", "netns", "exec", EMNS, str(mcsim_bin), "live", "--iface", EMIF, str(yaml),
+                              "--vlan", "100", "--duration", "3s", "--format", "jsonl"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with running(p):
+            sender = subprocess.run(["ip", "netns", "exec", DEVNS, "/usr/bin/python3", "-c", VLAN_SENDER, DEVIF,
+                                     DEV_MAC, "1.0"], capture_output=True, text=True, timeout=20)
+            assert sender.returncode == 0, sender.stderr
+            out, err = p.communicate(timeout=20)
+        time.sleep(0.3)
+        td.terminate()
+        td.wait()
+    assert p.returncode == 0, err
+    s = json.loads(out.strip().splitlines()[-1])
+    assert s["queries_seen"] == 1 and s["responses"] == 3 and s["late"] == 0, s
+    lines = subprocess.run(["tcpdump", "-r", str(dev_cap), "-e", "-nn"], capture_output=True, text=True).stdout
+    ours = [ln for ln in lines.splitlines() if " 02:00:00:30:00:0" in ln.split(">")[0]]
+    # 3 joins and their retransmission, 3 answers; every one tagged
+    assert len(ours) >= 9 and all("vlan 100, p 0, ethertype IPv4" in ln for ln in ours), lines
+
+
+@pytest.mark.parametrize("value", ["0", "4095", "-1", "1e2", "abc", ""])
+def test_live_vlan_flag_errors(mcsim_bin, tmp_path, value):
+    """A VLAN ID outside 1-4094 (802.1Q reserves 0 and 4095) is refused before anything
+    else, exit 2, naming the flag and the value."""
+    r = subprocess.run([str(mcsim_bin), "live", "--iface", "lo", "--vlan", value, str(tmp_path / "none.yaml")],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 2
+    assert r.stderr == f"mcsim live: --vlan: '{value}' is not a VLAN ID from 1 to 4094 (IEEE 802.1Q)\n", r.stderr
+
+
+def test_live_vlan_flag_needs_a_value(mcsim_bin):
+    r = subprocess.run([str(mcsim_bin), "live", "--vlan"], capture_output=True, text=True, timeout=20)
+    assert r.returncode == 2 and r.stderr == "mcsim live: --vlan needs a value\n", r.stderr
